@@ -1,0 +1,55 @@
+# Newswire: `make run` sets up and runs the pipeline on seeds/; `make test` sets up and tests.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+export NEWSWIRE_INBOX ?= $(CURDIR)/seeds
+export AIRFLOW_HOME ?= $(CURDIR)/.airflow
+
+.PHONY: help setup run test lint eval bench lock clean docs
+
+help:
+	@echo "make run    - set up .venv, then ingest seeds/ (or \$$NEWSWIRE_INBOX) and transform, in-process"
+	@echo "make test   - set up .venv, then run the test suite"
+	@echo "make eval   - score extraction, NER and event coding on ../shared/eval (skips when absent)"
+	@echo "make bench  - speed and memory of parsing and NLP on ../shared/corpora/bbc (skips when absent)"
+	@echo "make lint   - ruff and sqlfluff"
+
+setup: $(STAMP)
+
+# Re-install only when the pins or the package metadata change.
+$(STAMP): requirements.lock pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps -e .
+	@touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/newswire run
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check newswire dags tests scripts
+	$(BIN)/sqlfluff lint dbt_project/models
+
+eval: $(STAMP)
+	$(BIN)/newswire eval extraction ../shared/eval/extraction
+	$(BIN)/newswire eval ner ../shared/eval/ner/conll2003/eng.testa
+	-$(BIN)/newswire eval events ../shared/eval/events/plover
+
+bench: $(STAMP)
+	$(BIN)/newswire bench extraction
+	$(BIN)/newswire bench nlp
+
+# Regenerate the pins after editing requirements.in.
+lock:
+	$(BIN)/pip install --quiet -r requirements.in
+	$(BIN)/pip freeze --exclude-editable | grep -v '^-e' > requirements.lock
+
+clean:
+	rm -rf warehouse/*.duckdb warehouse/.work warehouse/parquet warehouse/gx warehouse/dbt_docs .airflow

@@ -1,0 +1,78 @@
+"""newswire_ingest: inbox files -> parsed Parquet batches -> DuckDB `raw` -> GX -> published.
+
+The logic lives in `newswire.ingest.pipeline`; this file only wires the steps.
+Every step that opens the DuckDB file runs in the single-slot writer pool.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from airflow.sdk import Asset, dag, get_current_context, task
+
+from newswire.config import get_settings
+from newswire.ingest import pipeline
+from newswire.orchestration import RAW_ASSET_NAME, default_args, writer_pool
+
+settings = get_settings()
+RAW_ARTICLES = Asset(RAW_ASSET_NAME)
+
+
+def _run_id() -> str:
+    return str(get_current_context()["run_id"])
+
+
+@dag(
+    dag_id="newswire_ingest",
+    schedule=settings.schedule,
+    start_date=datetime(2024, 1, 1),
+    catchup=False,
+    max_active_runs=1,
+    default_args=default_args(),
+    tags=["newswire", "ingest"],
+    doc_md=__doc__,
+)
+def newswire_ingest() -> None:
+    @task(pool=writer_pool())
+    def discover() -> list[dict]:
+        found = pipeline.discover(_run_id())
+        stats = found["template_stats_path"]
+        return [{"batch_no": i, "inputs": b, "template_stats_path": stats} for i, b in enumerate(found["batches"])]
+
+    @task(max_active_tis_per_dagrun=2)
+    def parse(batch: dict) -> dict:
+        return pipeline.parse_batch(batch["inputs"], batch["batch_no"], _run_id(), batch["template_stats_path"])
+
+    @task
+    def annotate(manifest: dict) -> dict:
+        return pipeline.annotate_batch(manifest)
+
+    @task(pool=writer_pool(), trigger_rule="none_failed")
+    def load(manifests: list[dict] | None) -> dict:
+        return pipeline.load_batches(list(manifests or []), _run_id())
+
+    @task(pool=writer_pool(), trigger_rule="none_failed")
+    def validate() -> dict:
+        return pipeline.validate_raw(_run_id())
+
+    @task(pool=writer_pool(), outlets=[RAW_ARTICLES])
+    def publish(validation: dict) -> str:
+        return pipeline.publish_warehouse()
+
+    @task(pool=writer_pool())
+    def summarize(published: str) -> dict:
+        from newswire.reporting import log_summary
+
+        summary = pipeline.run_summary(_run_id())
+        log_summary(summary)
+        return summary
+
+    parsed = parse.expand(batch=discover())
+    annotated = annotate.expand(manifest=parsed)
+    loaded = load(annotated)
+    checked = validate()
+    loaded >> checked
+    summarize(publish(checked))
+
+
+dag = newswire_ingest()

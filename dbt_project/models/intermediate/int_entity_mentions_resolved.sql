@@ -1,0 +1,356 @@
+-- One row per entity mention, resolved to
+--   * a country (countries seed) for GPE / NORP / LOC mentions,
+--   * a CAMEO actor code: the actor dictionary (cameo_actors) valid on the
+--     article's publication date, else role words in front of a PERSON/ORG
+--     mention ("Chinese Foreign Ministry spokeswoman Hua Chunying" -> CHN + GOV),
+--     else the country of a GPE / NORP / LOC mention,
+--   * a canonical entity key shared across articles (country, dictionary actor,
+--     or label + canonical text).
+
+with
+
+mentions as (
+    select * from {{ ref('stg_newswire__entity_mentions') }}
+),
+
+sentences as (
+    select * from {{ ref('stg_newswire__sentences') }}
+),
+
+articles as (
+    select * from {{ ref('stg_newswire__articles') }}
+),
+
+countries as (
+    select * from {{ ref('countries') }}
+),
+
+actors as (
+    select * from {{ ref('int_actor_dictionary_unioned') }}
+),
+
+agents as (
+    -- agent words normalised like the role text: lowercase words, single spaces
+    select distinct
+        trim(regexp_replace(lower(agent_word), '[^a-z0-9]+', ' ', 'g')) as agent_word,
+        upper(trim(agent_code)) as agent_code
+    from {{ ref('cameo_agents') }}
+    where agent_word is not null and agent_code is not null
+),
+
+base as (
+    select
+        mentions.*,
+        articles.published_date,
+        articles.published_at,
+        sentences.sentence_text,
+        sentences.start_char as sentence_start_char,
+        -- lookup key: lowercase, without a leading "the" or a trailing possessive
+        regexp_replace(
+            regexp_replace(lower(trim(mentions.normalized_text)), '^the\s+', ''),
+            '[''’]s$',
+            ''
+        ) as lookup_text,
+        regexp_replace(
+            regexp_replace(lower(trim(mentions.canonical_text)), '^the\s+', ''),
+            '[''’]s$',
+            ''
+        ) as canonical_lookup_text,
+        mentions.entity_label in (
+            'PERSON', 'NORP', 'FAC', 'ORG', 'GPE', 'LOC', 'PRODUCT', 'EVENT', 'WORK_OF_ART', 'LAW'
+        ) as is_named_entity
+    from mentions
+    inner join articles on mentions.article_id = articles.article_id
+    left join sentences on mentions.sentence_id = sentences.sentence_id
+),
+
+country_matches as (
+    select
+        base.entity_mention_id,
+        countries.iso3 as country_iso3,
+        countries.cameo_country_code,
+        countries.country_name,
+        countries.alias_type as country_alias_type
+    from base
+    inner join countries on base.lookup_text = lower(countries.alias)
+    where base.entity_label in ('GPE', 'NORP', 'LOC')
+    qualify row_number() over (
+        partition by base.entity_mention_id
+        order by case countries.alias_type when 'name' then 0 when 'demonym' then 1 else 2 end, countries.iso3
+    ) = 1
+),
+
+dictionary_matches as (
+    -- every alias match, valid on the article date or not
+    select
+        base.entity_mention_id,
+        actors.actor_name,
+        actors.actor_code,
+        actors.country_iso3 as actor_country_iso3,
+        base.published_date >= coalesce(actors.valid_from, date '0001-01-01')
+        and base.published_date <= coalesce(actors.valid_to, date '9999-12-31') as is_valid_on_date,
+        case when actors.actor_alias = base.canonical_lookup_text then 0 else 1 end as alias_rank,
+        actors.source_rank,
+        actors.valid_from is null and actors.valid_to is null as is_open_ended,
+        actors.valid_from
+    from base
+    inner join actors
+        on actors.actor_alias in (base.canonical_lookup_text, base.lookup_text)
+    where base.entity_label not in ('DATE', 'TIME', 'PERCENT', 'MONEY', 'QUANTITY', 'ORDINAL', 'CARDINAL')
+),
+
+dictionary_any as (
+    select
+        entity_mention_id,
+        actor_name
+    from dictionary_matches
+    qualify row_number() over (
+        partition by entity_mention_id
+        order by alias_rank, is_valid_on_date desc, source_rank, is_open_ended, valid_from desc nulls last, actor_code
+    ) = 1
+),
+
+dictionary_valid as (
+    select
+        entity_mention_id,
+        actor_name,
+        actor_code,
+        actor_country_iso3
+    from dictionary_matches
+    where is_valid_on_date
+    qualify row_number() over (
+        partition by entity_mention_id
+        -- overlay first, then a bounded validity window over an open-ended default
+        order by alias_rank, source_rank, is_open_ended, valid_from desc nulls last, actor_code
+    ) = 1
+),
+
+role_windows as (
+    -- the words right in front of a PERSON / ORG mention, back to the previous
+    -- punctuation or dash, plus the mention's own words for organisations
+    select
+        base.entity_mention_id,
+        base.article_id,
+        base.sentence_id,
+        base.start_char,
+        base.entity_label,
+        base.sentence_text,
+        base.sentence_start_char,
+        greatest(base.sentence_start_char, base.start_char - {{ var('role_window_chars') }}) as window_start_char,
+        string_split(
+            regexp_extract(
+                substring(
+                    base.sentence_text,
+                    greatest(1, base.start_char - {{ var('role_window_chars') }} - base.sentence_start_char + 1),
+                    base.start_char - greatest(base.sentence_start_char, base.start_char - {{ var('role_window_chars') }})
+                ),
+                '([^,;:()"\[\]]*)$',
+                1
+            ),
+            ' - '
+        )[-1] as role_prefix
+    from base
+    where base.entity_label in ('PERSON', 'ORG') and base.sentence_text is not null
+),
+
+role_texts as (
+    select
+        role_windows.*,
+        ' ' || trim(regexp_replace(
+            lower(role_prefix || case when role_windows.entity_label = 'ORG' then ' ' || base.normalized_text else '' end),
+            '[^a-z0-9]+',
+            ' ',
+            'g'
+        )) || ' ' as role_text,
+        ' ' || trim(regexp_replace(lower(base.normalized_text), '[^a-z0-9]+', ' ', 'g')) || ' ' as own_text,
+        base.start_char - length(role_prefix) as role_start_char
+    from role_windows
+    inner join base on role_windows.entity_mention_id = base.entity_mention_id
+),
+
+role_agents as (
+    select
+        role_texts.entity_mention_id,
+        agents.agent_code
+    from role_texts
+    inner join agents
+        on agents.agent_word <> ''
+        and contains(role_texts.role_text, ' ' || agents.agent_word || ' ')
+    qualify row_number() over (
+        partition by role_texts.entity_mention_id
+        -- the longest (most specific) phrase wins, then the one closest to the name
+        order by length(agents.agent_word) desc,
+            strpos(reverse(role_texts.role_text), reverse(' ' || agents.agent_word || ' ')),
+            agents.agent_code
+    ) = 1
+),
+
+role_orgs as (
+    -- "Chinese Foreign Ministry spokeswoman Hua Chunying": a person speaking for
+    -- an organisation named right in front of them takes the organisation's code
+    select
+        role_texts.entity_mention_id,
+        org.entity_mention_id as org_entity_mention_id
+    from role_texts
+    inner join base as org
+        on role_texts.sentence_id = org.sentence_id
+        and role_texts.entity_label = 'PERSON'
+        and org.entity_label = 'ORG'
+        and org.start_char >= role_texts.role_start_char
+        and org.end_char <= role_texts.start_char
+    qualify row_number() over (
+        partition by role_texts.entity_mention_id order by org.start_char desc
+    ) = 1
+),
+
+role_countries as (
+    -- a country-like mention inside the role words ("Japanese", "Russia's"),
+    -- or, for an organisation, a demonym inside its own name
+    select
+        role_texts.entity_mention_id,
+        country_matches.cameo_country_code,
+        country_matches.country_iso3
+    from role_texts
+    inner join base as modifier
+        on role_texts.sentence_id = modifier.sentence_id
+        and modifier.entity_mention_id <> role_texts.entity_mention_id
+        and modifier.start_char >= role_texts.role_start_char
+        and modifier.end_char <= role_texts.start_char
+    inner join country_matches on modifier.entity_mention_id = country_matches.entity_mention_id
+    left join role_agents on role_texts.entity_mention_id = role_agents.entity_mention_id
+    -- the country must belong to the title: role words found, or right in front
+    where (role_texts.entity_label = 'PERSON' and role_agents.agent_code is not null)
+        or regexp_matches(
+            substring(
+                role_texts.sentence_text,
+                modifier.end_char - role_texts.sentence_start_char + 1,
+                role_texts.start_char - modifier.end_char
+            ),
+            '^([''’]s)?\s*$'
+        )
+    qualify row_number() over (
+        partition by role_texts.entity_mention_id order by modifier.start_char desc
+    ) = 1
+),
+
+org_own_countries as (
+    select
+        role_texts.entity_mention_id,
+        countries.cameo_country_code,
+        countries.iso3 as country_iso3
+    from role_texts
+    inner join countries
+        on role_texts.entity_label = 'ORG'
+        and countries.alias_type in ('name', 'demonym')
+        and contains(role_texts.own_text, ' ' || lower(countries.alias) || ' ')
+    qualify row_number() over (
+        partition by role_texts.entity_mention_id order by length(countries.alias) desc, countries.iso3
+    ) = 1
+),
+
+resolved as (
+    select
+        base.*,
+        country_matches.country_iso3 as mention_country_iso3,
+        country_matches.cameo_country_code,
+        country_matches.country_name,
+        country_matches.country_alias_type,
+        dictionary_valid.actor_code as dictionary_actor_code,
+        dictionary_valid.actor_country_iso3 as dictionary_country_iso3,
+        dictionary_any.actor_name as dictionary_actor_name,
+        coalesce(role_countries.cameo_country_code, org_own_countries.cameo_country_code) as role_country_code,
+        coalesce(role_countries.country_iso3, org_own_countries.country_iso3) as role_country_iso3,
+        role_agents.agent_code as role_agent_code,
+        role_orgs.org_entity_mention_id as role_org_entity_mention_id
+    from base
+    left join country_matches on base.entity_mention_id = country_matches.entity_mention_id
+    left join dictionary_valid on base.entity_mention_id = dictionary_valid.entity_mention_id
+    left join dictionary_any on base.entity_mention_id = dictionary_any.entity_mention_id
+    left join role_countries on base.entity_mention_id = role_countries.entity_mention_id
+    left join org_own_countries on base.entity_mention_id = org_own_countries.entity_mention_id
+    left join role_agents on base.entity_mention_id = role_agents.entity_mention_id
+    left join role_orgs on base.entity_mention_id = role_orgs.entity_mention_id
+),
+
+keyed as (
+    select
+        *,
+        case
+            when dictionary_actor_code is not null then dictionary_actor_code
+            when role_country_code is not null then role_country_code || coalesce(role_agent_code, '')
+            when cameo_country_code is not null then cameo_country_code
+        end as actor_code,
+        case
+            when dictionary_actor_code is not null then 'actor_dictionary'
+            when role_country_code is not null then 'role_words'
+            when cameo_country_code is not null then 'country'
+        end as actor_code_source,
+        coalesce(dictionary_country_iso3, role_country_iso3, mention_country_iso3) as actor_country_iso3,
+        case
+            when not is_named_entity then null
+            when mention_country_iso3 is not null and country_alias_type in ('name', 'demonym')
+                then 'country:' || mention_country_iso3
+            when dictionary_actor_name is not null and entity_label in ('PERSON', 'ORG')
+                then 'actor:' || lower(dictionary_actor_name)
+            else lower(entity_label) || ':' || canonical_lookup_text
+        end as entity_key,
+        case
+            when mention_country_iso3 is not null and country_alias_type in ('name', 'demonym') then country_name
+            when dictionary_actor_name is not null and entity_label in ('PERSON', 'ORG') then dictionary_actor_name
+            else canonical_text
+        end as entity_canonical_name
+    from resolved
+),
+
+with_orgs as (
+    -- a person without a dictionary entry speaking for a coded organisation
+    -- named right in front of them takes that organisation's code
+    select
+        keyed.* replace (
+            case
+                when keyed.dictionary_actor_code is null and org.actor_code is not null then org.actor_code
+                else keyed.actor_code
+            end as actor_code,
+            case
+                when keyed.dictionary_actor_code is null and org.actor_code is not null then 'role_organisation'
+                else keyed.actor_code_source
+            end as actor_code_source,
+            case
+                when keyed.dictionary_actor_code is null and org.actor_code is not null then org.actor_country_iso3
+                else keyed.actor_country_iso3
+            end as actor_country_iso3
+        )
+    from keyed
+    left join keyed as org on keyed.role_org_entity_mention_id = org.entity_mention_id
+),
+
+final as (
+    select
+        entity_mention_id,
+        article_id,
+        sentence_id,
+        sentence_no,
+        mention_no,
+        start_char,
+        end_char,
+        mention_text,
+        entity_label,
+        normalized_text,
+        canonical_text,
+        head_lemma,
+        extraction_source,
+        is_named_entity,
+        published_date,
+        published_at,
+        entity_key,
+        case when entity_key is not null then {{ surrogate_key(['entity_key']) }} end as entity_id,
+        entity_canonical_name,
+        mention_country_iso3 as country_iso3,
+        actor_code,
+        actor_code_source,
+        actor_country_iso3,
+        role_agent_code
+    from with_orgs
+)
+
+select * from final

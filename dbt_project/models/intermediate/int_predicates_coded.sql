@@ -1,0 +1,208 @@
+-- One row per predicate that a CAMEO verb pattern matches, with its event code.
+--
+-- 1. Verb patterns: same verb lemma, and every non-null constraint of the
+--    pattern holds (particle equal; preposition among the predicate's prep
+--    args; object_head equal to the object's head or to a prep arg's head).
+--    The match with the highest specificity wins; ties go to the lowest pattern_id.
+-- 2. Control verbs: when a verb of the control chain (or the modality) has an
+--    event_root_override in cameo_control_verbs ("pledge>improve" -> 03,
+--    "threaten>impose" -> 13), the code moves under that root: the most specific
+--    pattern under the root matched by the content verb or by the control verb
+--    with the same arguments ("threaten ... sanctions" -> 1312), else the root's
+--    base code ('030', '130').
+-- 3. Negation and modality are carried as qualifiers (is_negated, modality);
+--    the code is not changed by them.
+
+with
+
+predicates as (
+    select * from {{ ref('stg_newswire__predicates') }}
+),
+
+arguments as (
+    select * from {{ ref('int_predicate_arguments_unnested') }}
+),
+
+verb_patterns as (
+    select
+        pattern_id,
+        lower(trim(verb_lemma)) as verb_lemma,
+        lower(nullif(trim(particle), '')) as particle,
+        lower(nullif(trim(preposition), '')) as preposition,
+        lower(nullif(trim(object_head), '')) as object_head,
+        cast(event_code as varchar) as event_code,
+        coalesce(specificity, 0) as specificity
+    from {{ ref('cameo_verb_patterns') }}
+),
+
+control_verbs as (
+    select
+        lower(trim(control_lemma)) as control_lemma,
+        lower(nullif(trim(effect), '')) as control_effect,
+        nullif(trim(cast(event_root_override as varchar)), '') as event_root_override
+    from {{ ref('cameo_control_verbs') }}
+),
+
+event_codes as (
+    select
+        cast(event_code as varchar) as event_code,
+        cast(event_root_code as varchar) as event_root_code
+    from {{ ref('cameo_event_codes') }}
+),
+
+predicate_args as (
+    select
+        predicate_id,
+        list(distinct preposition) filter (where preposition is not null) as prepositions,
+        list(distinct head_lemma) filter (where head_lemma is not null) as arg_heads
+    from arguments
+    group by predicate_id
+),
+
+control_word_lists as (
+    -- the verbs of the control chain (outermost first), then the modality
+    select
+        predicate_id,
+        list_concat(
+            coalesce(
+                nullif(control_lemmas, []::varchar []),
+                list_slice(string_split(coalesce(control_chain, ''), '>'), 1, -2)
+            ),
+            [modality]
+        ) as words
+    from predicates
+),
+
+control_words as (
+    select
+        control_word_lists.predicate_id,
+        lower(control_word_lists.words[positions.word_no]) as word,
+        positions.word_no
+    from control_word_lists
+    cross join unnest(generate_series(1, len(control_word_lists.words))) as positions (word_no)
+    where control_word_lists.words[positions.word_no] is not null
+        and control_word_lists.words[positions.word_no] <> ''
+),
+
+control_override as (
+    -- the outermost control word that moves the code to another root
+    select
+        control_words.predicate_id,
+        control_verbs.control_lemma,
+        control_verbs.control_effect,
+        control_verbs.event_root_override
+    from control_words
+    inner join control_verbs on control_words.word = control_verbs.control_lemma
+    where control_verbs.event_root_override is not null
+    qualify row_number() over (partition by control_words.predicate_id order by control_words.word_no) = 1
+),
+
+verbs_to_match as (
+    -- the content verb itself, and the overriding control verb with the
+    -- content verb's arguments ("threaten" + object "sanctions")
+    select
+        predicate_id,
+        verb_lemma as match_lemma,
+        'content' as matched_verb_role
+    from predicates
+    union all
+    select
+        predicate_id,
+        control_lemma as match_lemma,
+        'control' as matched_verb_role
+    from control_override
+),
+
+candidates as (
+    select
+        predicates.predicate_id,
+        verbs_to_match.matched_verb_role,
+        verb_patterns.pattern_id,
+        verb_patterns.event_code,
+        verb_patterns.specificity,
+        event_codes.event_root_code
+    from predicates
+    inner join verbs_to_match on predicates.predicate_id = verbs_to_match.predicate_id
+    left join predicate_args on predicates.predicate_id = predicate_args.predicate_id
+    inner join verb_patterns
+        on verbs_to_match.match_lemma = verb_patterns.verb_lemma
+        and (verb_patterns.particle is null or verb_patterns.particle = predicates.particle)
+        and (
+            verb_patterns.preposition is null
+            or list_contains(coalesce(predicate_args.prepositions, []), verb_patterns.preposition)
+        )
+        and (
+            verb_patterns.object_head is null
+            or verb_patterns.object_head = predicates.object_head_lemma
+            or list_contains(coalesce(predicate_args.arg_heads, []), verb_patterns.object_head)
+        )
+    left join event_codes on verb_patterns.event_code = event_codes.event_code
+),
+
+best_pattern as (
+    -- the content verb's own best pattern
+    select *
+    from candidates
+    where matched_verb_role = 'content'
+    qualify row_number() over (
+        partition by predicate_id order by specificity desc, pattern_id
+    ) = 1
+),
+
+override_pattern as (
+    select candidates.*
+    from candidates
+    inner join control_override
+        on candidates.predicate_id = control_override.predicate_id
+        and candidates.event_root_code = control_override.event_root_override
+    qualify row_number() over (
+        partition by candidates.predicate_id
+        order by candidates.specificity desc,
+            case candidates.matched_verb_role when 'content' then 0 else 1 end,
+            candidates.pattern_id
+    ) = 1
+),
+
+coded as (
+    select
+        predicates.predicate_id,
+        predicates.article_id,
+        predicates.sentence_id,
+        predicates.verb_lemma,
+        predicates.particle,
+        predicates.control_chain,
+        predicates.is_negated,
+        best_pattern.pattern_id as verb_pattern_id,
+        best_pattern.event_code as verb_event_code,
+        control_override.control_lemma,
+        control_override.control_effect,
+        control_override.event_root_override,
+        case
+            when control_override.event_root_override is null then best_pattern.pattern_id
+            else override_pattern.pattern_id
+        end as pattern_id,
+        case
+            when control_override.event_root_override is null then best_pattern.event_code
+            when override_pattern.event_code is not null then override_pattern.event_code
+            else root_base.event_code
+        end as event_code,
+        case
+            when control_override.event_root_override is null then 'verb_pattern'
+            when override_pattern.event_code is not null then 'control_verb_pattern'
+            else 'control_verb_root'
+        end as coding_method,
+        coalesce(control_override.control_effect, predicates.modality, 'asserted') as modality
+    from predicates
+    inner join best_pattern on predicates.predicate_id = best_pattern.predicate_id
+    left join control_override on predicates.predicate_id = control_override.predicate_id
+    left join override_pattern on predicates.predicate_id = override_pattern.predicate_id
+    left join event_codes as root_base
+        on root_base.event_code = control_override.event_root_override || '0'
+),
+
+final as (
+    select * from coded
+    where event_code is not null
+)
+
+select * from final

@@ -1,0 +1,96 @@
+-- One row per sentence, with the flags event coding needs: boilerplate (a
+-- trailer paragraph and everything after it), lead position, a relative date
+-- ("on Tuesday", "yesterday") resolved against the publication date, and tone.
+
+with
+
+sentences as (
+    select * from {{ ref('stg_newswire__sentences') }}
+),
+
+articles as (
+    select * from {{ ref('stg_newswire__articles') }}
+),
+
+flagged as (
+    select
+        sentences.*,
+        articles.published_date,
+        {{ is_boilerplate_text('sentences.sentence_text') }} as starts_boilerplate,
+        {{ word_tokens('sentences.sentence_text') }} as words
+    from sentences
+    inner join articles on sentences.article_id = articles.article_id
+),
+
+trailer as (
+    -- the first body paragraph that starts boilerplate, per article
+    select
+        article_id,
+        min(paragraph_no) as first_boilerplate_paragraph_no
+    from flagged
+    where starts_boilerplate and section = 'body'
+    group by article_id
+),
+
+dated as (
+    select
+        flagged.*,
+        trailer.first_boilerplate_paragraph_no,
+        -- first weekday named in the sentence, 0 = Sunday .. 6 = Saturday
+        case
+            when regexp_matches(lower(sentence_text), '\bsunday\b') then 0
+            when regexp_matches(lower(sentence_text), '\bmonday\b') then 1
+            when regexp_matches(lower(sentence_text), '\btuesday\b') then 2
+            when regexp_matches(lower(sentence_text), '\bwednesday\b') then 3
+            when regexp_matches(lower(sentence_text), '\bthursday\b') then 4
+            when regexp_matches(lower(sentence_text), '\bfriday\b') then 5
+            when regexp_matches(lower(sentence_text), '\bsaturday\b') then 6
+        end as mentioned_weekday,
+        regexp_matches(lower(sentence_text), '\byesterday\b') as mentions_yesterday
+    from flagged
+    left join trailer on flagged.article_id = trailer.article_id
+),
+
+final as (
+    select
+        sentence_id,
+        article_id,
+        sentence_no,
+        section,
+        paragraph_no,
+        start_char,
+        end_char,
+        sentence_text,
+        coalesce(paragraph_no >= first_boilerplate_paragraph_no, false) as is_boilerplate,
+        paragraph_no <= 1 as is_lead,
+        case
+            when mentioned_weekday is not null then 'weekday'
+            when mentions_yesterday then 'yesterday'
+            else 'published_date'
+        end as event_date_source,
+        case
+            -- the most recent such weekday on or before the publication date
+            when mentioned_weekday is not null
+                then cast(
+                    published_date
+                    - cast((dayofweek(published_date) - mentioned_weekday + 7) % 7 as integer)
+                    as date
+                )
+            when mentions_yesterday then cast(published_date - 1 as date)
+            else published_date
+        end as event_date,
+        len(words) as word_count,
+        case
+            when len(words) = 0 then 0.0
+            else round(
+                100.0 * (
+                    len(list_filter(words, w -> list_contains({{ word_list(var('tone_positive_words')) }}, w)))
+                    - len(list_filter(words, w -> list_contains({{ word_list(var('tone_negative_words')) }}, w)))
+                ) / len(words),
+                3
+            )
+        end as tone
+    from dated
+)
+
+select * from final

@@ -1,0 +1,1 @@
+"""Benchmarks of pipeline stages (throughput, memory)."""

@@ -1,0 +1,156 @@
+"""Benchmark the NLP stage against bare ``nlp.pipe`` on the same texts and cores.
+
+Both runs happen in the same invocation, each in its own subprocess so that
+peak memory (summed over the subprocess and its workers, sampled with psutil,
+falling back to getrusage) belongs to that run alone. The ratio of the two
+throughputs is the number to watch: machine load affects both sides.
+
+    python -m newswire.benchmarks.nlp [--corpus DIR] [--limit N] [--n-process 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import resource
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+LOG = logging.getLogger(__name__)
+
+DEFAULT_CORPUS = Path("/work/shared/corpora/bbc")
+
+
+def _default_corpus() -> Path:
+    local = Path(__file__).resolve().parents[3] / "shared" / "corpora" / "bbc"
+    return local if local.exists() else DEFAULT_CORPUS
+
+
+def read_bbc(corpus: Path, limit: int | None = None) -> Iterator[dict[str, Any]]:
+    """BBC News files as articles: line 1 is the headline, the rest the body."""
+    files = sorted(corpus.rglob("*.txt"))
+    if limit:
+        files = files[:limit]
+    for path in files:
+        raw = path.read_bytes()
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            text = raw.decode("latin-1")  # sport/199.txt has one Latin-1 byte
+        title, _, body = text.partition("\n")
+        yield {
+            "article_id": str(path.relative_to(corpus)),
+            "title": title.strip(),
+            "body": body.strip("\n"),
+        }
+
+
+def _run_worker(mode: str, corpus: Path, limit: int | None, n_process: int, batch_size: int) -> dict[str, Any]:
+    """Body of one measured subprocess; returns counts and elapsed processing time."""
+    from newswire.nlp import annotate_articles, document_text, load_pipeline
+
+    t_load = time.perf_counter()
+    if mode == "bare":
+        import spacy
+
+        from newswire.nlp.pipeline import DEFAULT_MODEL
+
+        nlp = spacy.load(os.environ.get("NEWSWIRE_SPACY_MODEL") or DEFAULT_MODEL)
+    else:
+        nlp = load_pipeline()
+    load_s = time.perf_counter() - t_load
+    words = 0
+    articles = 0
+
+    def counted() -> Iterator[dict[str, Any]]:
+        nonlocal words, articles
+        for art in read_bbc(corpus, limit):
+            words += len(art["title"].split()) + len(art["body"].split())
+            articles += 1
+            yield art
+
+    rows = 0
+    t0 = time.perf_counter()
+    if mode == "bare":
+        texts = (document_text(a["title"], a["body"]) for a in counted())
+        for doc in nlp.pipe(texts, n_process=n_process, batch_size=batch_size):
+            rows += len(doc.ents)
+    else:
+        for ann in annotate_articles(counted(), nlp=nlp, n_process=n_process, batch_size=batch_size):
+            rows += len(ann.entity_mentions) + len(ann.predicates) + len(ann.sentences)
+    elapsed = time.perf_counter() - t0
+    return {"mode": mode, "articles": articles, "words": words, "seconds": elapsed, "load_seconds": load_s, "rows": rows}
+
+
+def _measure(mode: str, args: argparse.Namespace) -> dict[str, Any]:
+    """Run one mode in a subprocess, sampling the RSS of its whole process tree."""
+    cmd = [
+        sys.executable, "-m", "newswire.benchmarks.nlp", "--worker", mode,
+        "--corpus", str(args.corpus), "--n-process", str(args.n_process), "--batch-size", str(args.batch_size),
+    ]
+    if args.limit:
+        cmd += ["--limit", str(args.limit)]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
+    peak = 0
+    try:
+        import psutil
+
+        ps = psutil.Process(proc.pid)
+        while proc.poll() is None:
+            try:
+                total = ps.memory_info().rss + sum(c.memory_info().rss for c in ps.children(recursive=True))
+                peak = max(peak, total)
+            except psutil.Error:
+                pass
+            time.sleep(0.1)
+    except ImportError:  # pragma: no cover - psutil is normally present
+        pass
+    out, _ = proc.communicate()
+    if proc.returncode != 0:
+        raise RuntimeError(f"benchmark worker {mode} failed with exit code {proc.returncode}")
+    result = json.loads(out.strip().splitlines()[-1])
+    children_max = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
+    result["peak_rss_bytes"] = peak or children_max
+    result["articles_per_s"] = result["articles"] / result["seconds"]
+    result["words_per_s"] = result["words"] / result["seconds"]
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    """CLI entry point; prints a small table and a JSON line."""
+    ap = argparse.ArgumentParser(prog="newswire bench nlp", description="NLP stage throughput vs bare nlp.pipe")
+    ap.add_argument("--corpus", type=Path, default=None)
+    ap.add_argument("--limit", type=int, default=None)
+    ap.add_argument("--n-process", type=int, default=2)
+    ap.add_argument("--batch-size", type=int, default=64)
+    ap.add_argument("--worker", choices=("bare", "stage"), help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING)
+    args.corpus = args.corpus or _default_corpus()
+    if not args.corpus.exists():
+        print(f"skip: corpus not found: {args.corpus}")
+        return 0
+    if args.worker:
+        print(json.dumps(_run_worker(args.worker, args.corpus, args.limit, args.n_process, args.batch_size)))
+        return 0
+    bare = _measure("bare", args)
+    stage = _measure("stage", args)
+    ratio = stage["articles_per_s"] / bare["articles_per_s"]
+    print(f"corpus {args.corpus} ({stage['articles']} articles, {stage['words']} words), n_process={args.n_process}")
+    print(f"{'run':8} {'articles/s':>10} {'words/s':>10} {'seconds':>8} {'peak RSS MB':>12}")
+    for r in (bare, stage):
+        print(f"{r['mode']:8} {r['articles_per_s']:10.1f} {r['words_per_s']:10.0f} {r['seconds']:8.1f} "
+              f"{r['peak_rss_bytes'] / 2**20:12.0f}")
+    print(f"throughput ratio stage/bare: {ratio:.2f} (target >= 0.85)")
+    print(json.dumps({"bare": bare, "stage": stage, "ratio": ratio}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,92 @@
+"""Exact and near-duplicate detection for article bodies.
+
+Exact duplicates share ``body_sha256`` (hash of a whitespace/case/punctuation
+normalised body), so re-crawls with cosmetic differences still collide.
+Near-duplicates (syndicated copies with different boilerplate or light edits)
+are grouped into story clusters with MinHash over word shingles and LSH.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+
+from datasketch import MinHash, MinHashLSH
+
+_QUOTES = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "–": "-", "—": "-", "\u00a0": " "})
+_WS_RE = re.compile(r"\s+")
+_TOKEN_RE = re.compile(r"\w+", re.UNICODE)
+
+
+def normalise_body(body: str) -> str:
+    """Canonical form of a body for hashing: NFKC, unified quotes/dashes, lowercase, single spaces."""
+    text = unicodedata.normalize("NFKC", body or "").translate(_QUOTES).lower()
+    return _WS_RE.sub(" ", text).strip()
+
+
+def body_sha256(body: str) -> str:
+    """sha256 hex of ``normalise_body(body)``: equal for exact duplicates."""
+    return hashlib.sha256(normalise_body(body).encode("utf-8")).hexdigest()
+
+
+def _shingles(body: str, k: int) -> set[bytes]:
+    tokens = _TOKEN_RE.findall(normalise_body(body))
+    if len(tokens) < k:
+        return {" ".join(tokens).encode("utf-8")} if tokens else set()
+    return {" ".join(tokens[i : i + k]).encode("utf-8") for i in range(len(tokens) - k + 1)}
+
+
+class StoryClusterer:
+    """Assigns story cluster ids: near-duplicate bodies share one id.
+
+    Word 3-shingles keep light edits (a changed word touches only 3 shingles)
+    from breaking a match while different stories on one topic share few
+    shingles. The default threshold 0.5 sits between the two, see tests/test_dedup.py.
+    """
+
+    def __init__(self, threshold: float = 0.5, num_perm: int = 128, shingle_size: int = 3) -> None:
+        self.threshold = threshold
+        self.num_perm = num_perm
+        self.shingle_size = shingle_size
+        self._lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
+        self._minhashes: dict[str, MinHash] = {}
+        self._cluster_of: dict[str, str] = {}
+
+    def minhash(self, body: str) -> MinHash:
+        """MinHash signature of a body's word shingles."""
+        mh = MinHash(num_perm=self.num_perm)
+        shingles = _shingles(body, self.shingle_size)
+        if shingles:
+            mh.update_batch(list(shingles))
+        return mh
+
+    def _insert(self, article_id: str, cluster_id: str, mh: MinHash) -> None:
+        if article_id in self._minhashes:
+            return
+        self._lsh.insert(article_id, mh)
+        self._minhashes[article_id] = mh
+        self._cluster_of[article_id] = cluster_id
+
+    def add_existing(self, article_id: str, story_cluster_id: str, body: str) -> None:
+        """Seed the index with an already-clustered article (e.g. from the warehouse)."""
+        self._insert(article_id, story_cluster_id, self.minhash(body))
+
+    def assign(self, article_id: str, body: str) -> str:
+        """Cluster id for a new article: the best-matching existing cluster, else its own id."""
+        if article_id in self._cluster_of:
+            return self._cluster_of[article_id]
+        mh = self.minhash(body)
+        best_id: str | None = None
+        best_sim = -1.0
+        if _TOKEN_RE.search(body or ""):
+            for candidate in self._lsh.query(mh):
+                sim = mh.jaccard(self._minhashes[candidate])
+                if sim >= self.threshold and sim > best_sim:
+                    best_sim, best_id = sim, candidate
+        cluster_id = self._cluster_of[best_id] if best_id is not None else article_id
+        self._insert(article_id, cluster_id, mh)
+        return cluster_id
+
+    def __len__(self) -> int:
+        return len(self._minhashes)

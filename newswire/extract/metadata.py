@@ -1,0 +1,250 @@
+"""Metadata found in page text: publisher, wire agency, dates, bylines.
+
+All detectors are generic patterns of news pages (copyright and "Support X"
+signatures, agency datelines and credits, date lines near the headline), not
+rules for particular sites.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from urllib.parse import urlsplit
+
+logger = logging.getLogger(__name__)
+
+# Canonical agency name -> pattern matching how it is written in credits and datelines.
+WIRE_AGENCIES: dict[str, str] = {
+    "Reuters": r"Reuters|Thomson Reuters",
+    "AP": r"AP|Associated Press|The Associated Press",
+    "AFP": r"AFP|Agence France[- ]Presse",
+    "Bloomberg": r"Bloomberg(?: News)?",
+    "dpa": r"dpa|Deutsche Presse-Agentur",
+    "Xinhua": r"Xinhua(?: News Agency)?",
+    "TASS": r"TASS|ITAR-TASS",
+    "Interfax": r"Interfax",
+    "RIA Novosti": r"RIA Novosti|RIA",
+    "UPI": r"UPI|United Press International",
+    "EFE": r"EFE",
+    "ANSA": r"ANSA",
+    "Kyodo": r"Kyodo(?: News)?",
+    "Yonhap": r"Yonhap(?: News Agency)?",
+    "PA": r"PA Media|Press Association",
+    "Anadolu": r"Anadolu(?: Agency)?",
+    "CNA": r"Central News Agency",
+    "PTI": r"PTI|Press Trust of India",
+    "IANS": r"IANS",
+}
+_AGENCY_ALT = "|".join(f"(?P<a{i}>{p})" for i, p in enumerate(WIRE_AGENCIES.values()))
+_AGENCY_NAMES = list(WIRE_AGENCIES)
+
+
+def _agency_from_match(m: re.Match[str]) -> str | None:
+    for i, name in enumerate(_AGENCY_NAMES):
+        if m.group(f"a{i}"):
+            return name
+    return None
+
+
+# Strongest first: datelines and bylines state who wrote the text; credits and bios
+# next; photo credits last (they name who took the picture).
+_AGENCY_PATTERNS: list[tuple[int, re.Pattern[str]]] = [
+    # "MOSCOW, June 5 (Reuters) -" / "(AP) —"
+    (0, re.compile(rf"\((?:{_AGENCY_ALT})\)\s*[-—–:]")),
+    # "By Jane Doe, Reuters" / "By Reuters" / "Reporting by ...; Editing by ..." with agency
+    (1, re.compile(rf"^\s*(?:By|Von|Par|Por)\s+(?:[^,;]{{0,60}}[,/|]\s*|\s*)(?:{_AGENCY_ALT})\s*\.?\s*$")),
+    # a credit line that is only the agency name (optionally "Source:", "©", "Copyright")
+    (2, re.compile(rf"^\s*(?:[•·\-*]\s*)?(?:Source:\s*|©\s*|Copyright\s+(?:©\s*)?(?:\d{{4}}\s+)?)?(?:{_AGENCY_ALT})\.?\s*$")),
+    # agency bio: "Reuters is a news agency ..."
+    (2, re.compile(rf"^\s*(?:{_AGENCY_ALT})\s+is\s+(?:an?|the)\s+[^.]*\b(?:agency|wire service|news)\b")),
+    # "(c) Copyright Thomson Reuters 2014", "Copyright 2019 The Associated Press"
+    (2, re.compile(rf"(?:©|\(c\)|Copyright)\s*(?:\d{{4}}\s+)?(?:{_AGENCY_ALT})\b", re.IGNORECASE)),
+    # photo credits: "REUTERS/Yves Herman", "AP Photo/...", "Photo: AFP"
+    (3, re.compile(rf"\b(?:{_AGENCY_ALT})\s*(?:Photo)?\s*/\s*[A-Z]")),
+    (3, re.compile(rf"\b(?:Photo|Image|Picture|Credit)s?\s*:\s*(?:[^|]{{0,40}}/\s*)?(?:{_AGENCY_ALT})\b")),
+]
+
+
+def detect_wire_agency(lines: Iterable[str]) -> str | None:
+    """The wire agency named in a dateline, byline, credit or bio line, else None."""
+    best: tuple[int, int, str] | None = None
+    for pos, line in enumerate(lines):
+        if len(line) > 600:
+            line = line[:600]
+        for rank, pattern in _AGENCY_PATTERNS:
+            if best is not None and rank >= best[0]:
+                break
+            # upper-case credit forms ("REUTERS/...") are matched case-insensitively only for photo credits
+            m = pattern.search(line)
+            if m is None and rank == 3:
+                m = pattern.search(_title_agencies(line))
+            if m is not None:
+                name = _agency_from_match(m)
+                if name:
+                    best = (rank, pos, name)
+                    break
+    return best[2] if best else None
+
+
+def _title_agencies(line: str) -> str:
+    # "REUTERS/Name" -> "Reuters/Name" so the agency alternation matches.
+    return re.sub(r"\b(REUTERS|ASSOCIATED PRESS|BLOOMBERG|XINHUA|INTERFAX)\b", lambda m: m.group(1).title(), line)
+
+
+# ---------------------------------------------------------------------------- publisher
+
+_NAME = r"(?:The\s+)?[A-Z0-9][\w&'’.\-]*(?:\s+(?:of|the|and|&|for|de|du|la|el|[A-Z0-9][\w&'’.\-]*)){0,6}"
+_PUBLISHER_PATTERNS: list[re.Pattern[str]] = [
+    re.compile(rf"^\s*Support\s+(?P<name>{_NAME})\s*[!.]?\s*$"),
+    re.compile(rf"^\s*A\s+(?:Message|Note|Word)\s+from\s+(?P<name>{_NAME})\s*:?\s*$"),
+    re.compile(rf"(?:©|\(c\)|Copyright)\s*(?:©\s*)?(?:\d{{4}}(?:\s*[-–]\s*\d{{4}})?\s*,?\s*)?(?P<name>{_NAME})", re.I),
+    re.compile(rf"^\s*Subscribe\s+to\s+(?P<name>{_NAME})\s*[!.]?\s*$"),
+]
+_NAME_STOP = re.compile(r"\s+(?:All|Inc|LLC|Ltd|Limited|GmbH|Corp|Corporation|Company|Co)\b.*$|[\s.,;:]+$")
+_BAD_NAMES = {"all rights reserved", "copyright", "reserved", "the", "us", "our", "us today"}
+
+
+def _clean_name(name: str) -> str | None:
+    name = _NAME_STOP.sub("", name.strip())
+    name = re.sub(r"\s+", " ", name).strip(" .,;:-")
+    if not name or name.lower() in _BAD_NAMES or len(name) < 3 or name.isdigit():
+        return None
+    return name
+
+
+def publisher_from_text(lines: Sequence[str]) -> str | None:
+    """Publisher named by a site signature: "Support X", "A message from X", "© 2019 X"."""
+    votes: Counter[str] = Counter()
+    first_seen: dict[str, int] = {}
+    for pos, line in enumerate(lines):
+        if len(line) > 300:
+            continue
+        for weight, pattern in zip((3, 3, 2, 2), _PUBLISHER_PATTERNS, strict=True):
+            m = pattern.search(line)
+            if m:
+                name = _clean_name(m.group("name"))
+                if name and name not in WIRE_AGENCIES and not re.fullmatch(_AGENCY_ALT, name):
+                    votes[name] += weight
+                    first_seen.setdefault(name, pos)
+    if not votes:
+        return None
+    return max(votes, key=lambda n: (votes[n], -first_seen[n]))
+
+
+def publisher_from_url(url: str | None) -> str | None:
+    """Host name without "www." - a stable publisher key when the page names none."""
+    if not url:
+        return None
+    try:
+        host = urlsplit(url).hostname
+    except ValueError:
+        return None
+    if not host:
+        return None
+    return host[4:] if host.startswith("www.") else host
+
+
+def detect_publisher(text: str, url: str | None = None) -> str | None:
+    """Publisher of a raw page, usable before extraction (to pick its template stats)."""
+    return publisher_from_text(text.splitlines()) or publisher_from_url(url)
+
+
+# ---------------------------------------------------------------------------- dates
+
+_MONTHS = (
+    r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
+    r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)"
+)
+_TIME = r"(?:,?\s*(?:at\s+)?\d{1,2}[:.]\d{2}(?:\s*[ap]\.?m\.?)?(?:\s*(?:[A-Z]{2,4}|UTC|GMT)(?:[+-]\d{1,2})?)?)?"
+_DATE_RES: list[re.Pattern[str]] = [
+    re.compile(rf"\b{_MONTHS}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+(?:19|20)\d{{2}}{_TIME}", re.I),
+    re.compile(rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTHS}\.?,?\s+(?:19|20)\d{{2}}{_TIME}", re.I),
+    re.compile(r"\b(?:19|20)\d{2}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?(?:Z|[+-]\d{2}:?\d{2})?)?"),
+    re.compile(rf"\b\d{{1,2}}/\d{{1,2}}/(?:19|20)?\d{{2}}\b{_TIME}", re.I),
+    re.compile(rf"\b\d{{1,2}}\.\d{{1,2}}\.(?:19|20)\d{{2}}\b{_TIME}", re.I),
+]
+_YEAR_RE = re.compile(r"\b(?:19|20)\d{2}\b")
+_DATE_SETTINGS = {"RETURN_AS_TIMEZONE_AWARE": True, "TO_TIMEZONE": "UTC", "PREFER_DATES_FROM": "past"}
+
+
+def _to_utc(value: datetime) -> datetime:
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
+
+
+def _plausible(value: datetime) -> bool:
+    return datetime(1990, 1, 1, tzinfo=UTC) <= value <= datetime.now(UTC).replace(year=datetime.now(UTC).year + 1)
+
+
+def find_date(line: str, language: str | None = None) -> datetime | None:
+    """First plausible date stated in a line (UTC), trying fixed formats then dateparser."""
+    import dateparser
+
+    langs = [language] if language and language != "en" else None
+    for pattern in _DATE_RES:
+        m = pattern.search(line)
+        if m:
+            parsed = dateparser.parse(m.group(0), languages=["en"], settings=_DATE_SETTINGS)  # type: ignore[arg-type]
+            if parsed is not None and _plausible(_to_utc(parsed)):
+                return _to_utc(parsed)
+    if langs and _YEAR_RE.search(line) and len(line) < 200:
+        from dateparser.search import search_dates
+
+        try:
+            found = search_dates(line, languages=langs, settings=_DATE_SETTINGS)  # type: ignore[arg-type]
+        except Exception:  # pragma: no cover - dateparser edge cases
+            logger.debug("search_dates failed on %r", line, exc_info=True)
+            found = None
+        for text, parsed in found or []:
+            if _YEAR_RE.search(text) and _plausible(_to_utc(parsed)):
+                return _to_utc(parsed)
+    return None
+
+
+_DATELINE_RE = re.compile(
+    rf"^[A-Z][A-Za-z .'’\-]{{1,40}}(?:,\s*[A-Za-z .]{{2,30}})?,?\s*(?P<date>(?:{_MONTHS}\.?\s+\d{{1,2}}(?:,?\s+(?:19|20)\d{{2}})?)|(?:\d{{1,2}}\s+{_MONTHS}\.?(?:\s+(?:19|20)\d{{2}})?))?\s*(?:\((?P<agency>[^)]{{2,40}})\))?\s*[-—–]{{1,2}}\s"
+)
+
+
+def dateline_date(first_paragraph: str, reference: datetime | None = None) -> datetime | None:
+    """Date from an agency dateline ("BRUSSELS, June 5, 2014 (Reuters) - ...").
+
+    A dateline without a year borrows it from ``reference`` (another date on the page).
+    """
+    import dateparser
+
+    m = _DATELINE_RE.match(first_paragraph[:200])
+    if not m or not m.group("date"):
+        return None
+    text = m.group("date")
+    if not _YEAR_RE.search(text):
+        if reference is None:
+            return None
+        text = f"{text} {reference.year}"
+    parsed = dateparser.parse(text, languages=["en"], settings=_DATE_SETTINGS)  # type: ignore[arg-type]
+    return _to_utc(parsed) if parsed is not None and _plausible(_to_utc(parsed)) else None
+
+
+_BYLINE_RE = re.compile(
+    r"^\s*(?:By|Written by|Words by|Von|Par|Por|Door|Di|Av|Autor(?:a)?:?)\s+(?P<name>[A-ZÀ-Ý][\w.'’\-]+(?:\s+(?:[A-ZÀ-Ý][\w.'’\-]*|de|van|von|da|del|la|and|&|y|e|und|et)){0,6})",
+    re.UNICODE,
+)
+
+
+def byline_author(line: str) -> str | None:
+    """Author name from a byline such as "By Tess Bonn - 11/19/19"; None if not a byline."""
+    if len(line) > 150:
+        return None
+    m = _BYLINE_RE.match(line)
+    if not m:
+        return None
+    name = m.group("name").strip()
+    name = re.split(r"\s+(?:and|&|und|et|y|e)\s*$", name)[0].strip()
+    agency = re.fullmatch(_AGENCY_ALT, name)
+    if agency:
+        return None
+    return name or None

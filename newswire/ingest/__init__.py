@@ -1,0 +1,1 @@
+"""Inbox ingest: discover input files, parse them into article rows, load them."""

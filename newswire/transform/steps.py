@@ -1,0 +1,142 @@
+"""The transform steps the `newswire_transform` DAG wires around its dbt task groups.
+
+Each function is one Airflow task and is also callable from plain Python (the
+tests and `newswire eval events` drive them without a scheduler). All of them
+open the working copy and are meant to run in the single-slot writer pool.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from pathlib import Path
+from typing import Any
+
+from newswire.config import Settings, get_settings
+from newswire.transform import wap
+from newswire.validation.runner import ValidationFailed
+from newswire.warehouse import connect
+
+log = logging.getLogger(__name__)
+
+#: dbt selections of the two build phases (paths relative to dbt_project/).
+STAGING_SELECT = ["path:seeds", "path:models/staging"]
+MARTS_SELECT = ["path:models/intermediate", "path:models/marts"]
+MARTS_TABLES = ("articles", "entities", "entity_mentions", "events", "event_mentions", "country_pair_daily")
+
+
+def begin(run_id: str, settings: Settings | None = None) -> dict[str, Any]:
+    """Snapshot the last validated marts and block publishing until the audit."""
+    return wap.begin_build(run_id, settings)
+
+
+def check_staging(run_id: str, settings: Settings | None = None) -> dict[str, Any]:
+    """GX staging checkpoint; a blocking failure rolls back and raises ValidationFailed."""
+    from newswire.validation.staging import validate_staging
+
+    settings = settings or get_settings()
+    with connect(settings) as con:
+        summary = validate_staging(con, run_id, settings, raise_on_failure=False)
+        if not summary.success:
+            wap.rollback(run_id, summary.describe(), con=con)
+            raise ValidationFailed(summary.describe())
+    return {"success": True, "description": summary.describe(), "data_docs": summary.data_docs_index}
+
+
+def check_marts(run_id: str, settings: Settings | None = None) -> dict[str, Any]:
+    """GX marts checkpoint: the audit. Pass -> marts validated; fail -> rolled back, raise."""
+    from newswire.validation.marts import marts_frames, validate_marts
+
+    settings = settings or get_settings()
+    with connect(settings) as con:
+        frames = marts_frames(con)
+        summary = validate_marts(con, run_id, settings, frames=frames, raise_on_failure=False)
+        if not summary.success:
+            reason = summary.describe()
+            wap.rollback(run_id, reason, con=con)
+            raise ValidationFailed(f"marts not published, previous marts kept: {reason}")
+        wap.mark_validated(run_id, con)
+    return {"success": True, "description": summary.describe(), "data_docs": summary.data_docs_index}
+
+
+def rollback(run_id: str, reason: str = "a dbt or validation task failed; see its log",
+             settings: Settings | None = None) -> dict[str, Any]:
+    """Restore the last validated tables after any failed build step."""
+    return wap.rollback(run_id, reason, settings)
+
+
+def publish(run_id: str, settings: Settings | None = None) -> str:
+    """Publish the working copy (atomic rename) once this run's marts are validated."""
+    return wap.publish_validated(run_id, settings)
+
+
+def dbt_docs(settings: Settings | None = None) -> dict[str, str | None]:
+    """`dbt docs generate` into settings.docs_dir, plus the single-file --static page."""
+    from newswire.dbt_runner import run_dbt
+
+    settings = settings or get_settings()
+    target = settings.docs_dir
+    target.mkdir(parents=True, exist_ok=True)
+    result = run_dbt(
+        ["docs", "generate", "--static", "--target-path", str(target)],
+        db_path=settings.work_db,
+        project_dir=settings.dbt_project_dir,
+    )
+    if not result.success:
+        raise RuntimeError(f"dbt docs generate failed: {result.exception}")
+    # Only the site is wanted there; dbt also leaves its compiled SQL behind.
+    for leftover in ("compiled", "run"):
+        shutil.rmtree(target / leftover, ignore_errors=True)
+    index = target / "index.html"
+    static = target / "static_index.html"
+    return {"dbt_docs": str(index) if index.exists() else None,
+            "dbt_docs_static": str(static) if static.exists() else None}
+
+
+def _data_docs_index(settings: Settings) -> str | None:
+    root = settings.warehouse_dir / "gx"
+    for candidate in (root / "uncommitted" / "data_docs" / "local_site" / "index.html",
+                      root / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"):
+        if candidate.exists():
+            return str(candidate)
+    found = sorted(root.rglob("local_site/index.html")) if root.exists() else []
+    return str(found[0]) if found else None
+
+
+def summary(run_id: str | None = None, settings: Settings | None = None) -> dict[str, Any]:
+    """Counts from the marts (the working copy, equal to the published file after a run)."""
+    settings = settings or get_settings()
+    out: dict[str, Any] = {"transform_run_id": run_id, "warehouse": str(settings.warehouse)}
+    if not settings.work_db.exists():
+        return out
+    with connect(settings, read_only=True) as con:
+        tables = {
+            r[0] for r in con.execute(
+                "select table_name from duckdb_tables() where schema_name = 'marts'"
+            ).fetchall()
+        }
+        for table in MARTS_TABLES:
+            if table in tables:
+                out[table] = con.execute(f"select count(*) from marts.{table}").fetchone()[0]
+        try:
+            out["publish_state"] = wap.get_state(con) if _has_state(con) else None
+        except Exception:  # noqa: BLE001 - informational
+            out["publish_state"] = None
+        if out.get("publish_state"):
+            out["marts_state"] = out["publish_state"]["state"]
+            out["publish_state"] = {k: str(v) for k, v in out["publish_state"].items()}
+    docs = settings.docs_dir / "index.html"
+    out["dbt_docs"] = str(docs) if docs.exists() else None
+    out["data_docs"] = _data_docs_index(settings)
+    return out
+
+
+def _has_state(con: Any) -> bool:
+    return bool(con.execute(
+        "select count(*) from duckdb_tables() where schema_name = 'audit' and table_name = 'publish_state'"
+    ).fetchone()[0])
+
+
+def docs_paths(settings: Settings | None = None) -> dict[str, Path]:
+    settings = settings or get_settings()
+    return {"dbt_docs": settings.docs_dir / "index.html", "gx": settings.warehouse_dir / "gx"}

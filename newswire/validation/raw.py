@@ -1,0 +1,58 @@
+"""The raw-stage suite: what must hold for rows just loaded into `raw`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import great_expectations as gx
+
+from newswire.config import Settings
+
+SOURCE_FORMATS = ["text", "html", "json"]
+REASON_CODES = [
+    "empty_file",
+    "binary_file",
+    "too_large",
+    "corrupt_gzip",
+    "unreadable_file",
+    "malformed_json",
+    "malformed_record",
+    "missing_text",
+    "no_article_text",
+    "body_too_short",
+    "body_too_long",
+    "parser_error",
+]
+
+
+def raw_suites(settings: Settings) -> dict[str, list[Any]]:
+    """Expectations per raw table; `meta.blocking` says whether a failure stops the run."""
+    e = gx.expectations
+    blocking = {"blocking": True}
+    warning = {"blocking": False}
+    return {
+        "articles": [
+            e.ExpectColumnValuesToNotBeNull(column="article_id", meta=blocking),
+            e.ExpectColumnValuesToBeUnique(column="article_id", meta=blocking),
+            e.ExpectColumnValuesToNotBeNull(column="body", meta=blocking),
+            e.ExpectColumnValuesToNotBeNull(column="input_sha256", meta=blocking),
+            e.ExpectColumnValuesToBeInSet(column="source_format", value_set=SOURCE_FORMATS, meta=blocking),
+            e.ExpectColumnValuesToBeBetween(
+                column="word_count",
+                min_value=settings.min_body_words,
+                max_value=settings.max_article_chars,
+                meta=blocking,
+            ),
+            e.ExpectColumnValueLengthsToBeBetween(
+                column="body", min_value=1, max_value=settings.max_article_chars, meta=blocking
+            ),
+            e.ExpectColumnValuesToNotBeNull(column="title", mostly=0.9, meta=warning),
+            e.ExpectColumnValuesToNotBeNull(column="language", mostly=0.95, meta=warning),
+            e.ExpectColumnValuesToMatchRegex(column="body_sha256", regex=r"^[0-9a-f]{64}$", meta=blocking),
+        ],
+        "rejections": [
+            e.ExpectColumnValuesToNotBeNull(column="reason_code", meta=blocking),
+            e.ExpectColumnValuesToNotBeNull(column="reason", meta=blocking),
+            e.ExpectColumnValuesToBeInSet(column="reason_code", value_set=REASON_CODES, meta=warning),
+        ],
+    }

@@ -1,0 +1,122 @@
+"""DuckDB access: the raw tables, the working copy and publishing.
+
+Writers never open the published file. They write a private working copy and
+publish it with an atomic rename once it has passed validation, so a reader with
+the published file open (even the DuckDB CLI, which holds a file lock) never
+blocks a run and never sees a half-built state.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from newswire.config import Settings, get_settings
+from newswire.schemas import RAW_TABLES
+
+log = logging.getLogger(__name__)
+
+
+def _duck_type(dtype: pa.DataType) -> str:
+    """Map an Arrow type to the DuckDB column type we declare for it."""
+    if pa.types.is_string(dtype):
+        return "varchar"
+    if pa.types.is_int32(dtype):
+        return "integer"
+    if pa.types.is_int64(dtype):
+        return "bigint"
+    if pa.types.is_boolean(dtype):
+        return "boolean"
+    if pa.types.is_floating(dtype):
+        return "double"
+    if pa.types.is_timestamp(dtype):
+        return "timestamptz" if dtype.tz else "timestamp"
+    if pa.types.is_list(dtype):
+        return f"{_duck_type(dtype.value_type)}[]"
+    if pa.types.is_struct(dtype):
+        inner = ", ".join(f'"{f.name}" {_duck_type(f.type)}' for f in dtype)
+        return f"struct({inner})"
+    raise TypeError(f"no DuckDB mapping for {dtype}")
+
+
+def create_table_sql(schema_name: str, table: str, schema: pa.Schema) -> str:
+    cols = ",\n  ".join(f'"{f.name}" {_duck_type(f.type)}' for f in schema)
+    return f"create table if not exists {schema_name}.{table} (\n  {cols}\n)"
+
+
+def ensure_raw_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the `raw` and `audit` schemas and their tables when missing."""
+    con.execute("set timezone = 'UTC'")
+    con.execute("create schema if not exists raw")
+    con.execute("create schema if not exists audit")
+    for table, schema in RAW_TABLES.items():
+        con.execute(create_table_sql("raw", table, schema))
+    con.execute(
+        """
+        create table if not exists audit.validation_results (
+          run_id varchar,
+          stage varchar,
+          suite_name varchar,
+          expectation varchar,
+          column_name varchar,
+          success boolean,
+          blocking boolean,
+          observed_value varchar,
+          details varchar,
+          validated_at timestamptz
+        )
+        """
+    )
+
+
+def ensure_work_db(settings: Settings | None = None) -> Path:
+    """Make sure the working copy exists, seeding it from the published file if any."""
+    settings = settings or get_settings()
+    work = settings.work_db
+    work.parent.mkdir(parents=True, exist_ok=True)
+    if not work.exists() and settings.warehouse.exists():
+        log.info("seeding working copy %s from published %s", work, settings.warehouse)
+        shutil.copy2(settings.warehouse, work)
+    return work
+
+
+@contextmanager
+def connect(settings: Settings | None = None, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Open the working copy; writers must hold the single-slot writer pool."""
+    settings = settings or get_settings()
+    path = ensure_work_db(settings)
+    con = duckdb.connect(str(path), read_only=read_only)
+    try:
+        con.execute("set timezone = 'UTC'")
+        if not read_only:
+            ensure_raw_tables(con)
+        yield con
+    finally:
+        con.close()
+
+
+def publish(settings: Settings | None = None) -> Path:
+    """Copy the validated working copy over the published file atomically.
+
+    The copy goes to a temporary file in the same folder and is then renamed over
+    the published path: readers that already have the old file open keep their
+    consistent snapshot; new readers see the new one; nobody sees a mix.
+    """
+    settings = settings or get_settings()
+    work = ensure_work_db(settings)
+    with duckdb.connect(str(work)) as con:
+        con.execute("checkpoint")
+    target = settings.warehouse
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.publishing-{os.getpid()}")
+    shutil.copy2(work, tmp)
+    os.replace(tmp, target)
+    log.info("published %s -> %s", work, target)
+    return target
