@@ -15,7 +15,7 @@ BBC = Path(__file__).resolve().parent.parent.parent / "shared" / "corpora" / "bb
 
 def test_body_sha256_ignores_cosmetic_differences() -> None:
     a = "The cat sat on the mat.\n\nIt was “happy”."
-    b = "  the CAT sat on the   mat.\nIt was \"happy\".  "
+    b = '  the CAT sat on the   mat.\nIt was "happy".  '
     assert normalise_body(a) == normalise_body(b)
     assert body_sha256(a) == body_sha256(b)
     assert body_sha256(a) != body_sha256("The dog sat on the mat. It was happy.")

@@ -103,7 +103,7 @@ def test_voa_caption_agency_and_date(voa: ExtractedArticle) -> None:
 
 
 def _page(menu: list[str], story: list[str], footer: list[str]) -> str:
-    return "\n".join(menu + [""] + story + [""] + footer)
+    return "\n".join([*menu, "", *story, "", *footer])
 
 
 STORY = [
@@ -212,7 +212,8 @@ def test_language_detection_non_english() -> None:
             "Startseite",
             "Politik",
             "",
-            "Die Regierung hat am Montag ein neues Gesetz zum Schutz der Wälder beschlossen, das im Sommer in Kraft tritt.",
+            "Die Regierung hat am Montag ein neues Gesetz zum Schutz der Wälder beschlossen, "
+            "das im Sommer in Kraft tritt.",
             "",
             "Nach Angaben des Ministeriums sollen damit in den nächsten Jahren mehr als eine Million Bäume gepflanzt "
             "werden.",

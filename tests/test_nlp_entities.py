@@ -15,11 +15,11 @@ SEED_DIRS = [REPO / "seeds", REPO.parent / "shared" / "seeds"]
 
 
 @pytest.fixture(scope="session")
-def nlp():  # noqa: ANN201 - spaCy Language
+def nlp():
     return load_pipeline()
 
 
-def annotate(nlp, title: str | None, body: str) -> ArticleAnnotation:  # noqa: ANN001
+def annotate(nlp, title: str | None, body: str) -> ArticleAnnotation:
     return next(annotate_articles([{"article_id": "a1", "title": title, "body": body}], nlp=nlp))
 
 
@@ -35,7 +35,7 @@ def seed_article(name_prefix: str) -> dict[str, str]:
 
 
 @pytest.fixture(scope="session")
-def seeds(nlp) -> dict[str, ArticleAnnotation]:  # noqa: ANN001
+def seeds(nlp) -> dict[str, ArticleAnnotation]:
     arts = [seed_article("000_"), seed_article("003_")]
     anns = list(annotate_articles(arts, nlp=nlp))
     return {"mt": anns[0], "voa": anns[1]}
@@ -47,7 +47,7 @@ def test_document_text() -> None:
     assert document_text("", "body") == "body"
 
 
-def test_rows_match_schemas(seeds) -> None:  # noqa: ANN001
+def test_rows_match_schemas(seeds) -> None:
     import pyarrow as pa
 
     for ann in seeds.values():
@@ -59,7 +59,7 @@ def test_rows_match_schemas(seeds) -> None:  # noqa: ANN001
         assert set(ann.sentences[0]) == set(SENTENCES.names)
 
 
-def test_sentences_title_and_paragraphs(nlp) -> None:  # noqa: ANN001
+def test_sentences_title_and_paragraphs(nlp) -> None:
     title = "Rebels Seize Town. Army Vows Response"
     body = "The army said it would retake the town. Residents fled.\n\nTalks resume on Monday."
     ann = annotate(nlp, title, body)
@@ -79,32 +79,32 @@ def test_truecase_preserves_length_and_names() -> None:
     assert out.startswith("Japan get late winner against Russia\n")
 
 
-def test_seed_people_and_countries(seeds) -> None:  # noqa: ANN001
+def test_seed_people_and_countries(seeds) -> None:
     people = {m["canonical_text"] for a in seeds.values() for m in a.entity_mentions if m["label"] == "PERSON"}
     assert {"Shinzo Abe", "Vladimir Putin", "Xi Jinping", "Hua Chunying"} <= people
     places = {m["normalized_text"] for a in seeds.values() for m in a.entity_mentions if m["label"] == "GPE"}
     assert {"Japan", "Russia", "China", "South Korea", "Ukraine"} <= places
 
 
-def test_headline_surname_is_person_and_linked(seeds) -> None:  # noqa: ANN001
+def test_headline_surname_is_person_and_linked(seeds) -> None:
     title = [m for m in seeds["mt"].entity_mentions if m["sentence_no"] == 0]
     abe = [m for m in title if m["text"] == "Abe"]
     assert abe and abe[0]["label"] == "PERSON" and abe[0]["canonical_text"] == "Shinzo Abe"
     assert not any("Pledges" in m["text"] for m in title)
 
 
-def test_group_code_is_org(seeds) -> None:  # noqa: ANN001
+def test_group_code_is_org(seeds) -> None:
     g7 = [m for m in seeds["voa"].entity_mentions if m["normalized_text"] == "G7"]
     assert g7 and all(m["label"] == "ORG" for m in g7)
 
 
-def test_bracketed_insertion(seeds) -> None:  # noqa: ANN001
+def test_bracketed_insertion(seeds) -> None:
     hits = [m for m in seeds["voa"].entity_mentions if "[" in m["text"]]
     assert hits and hits[0]["text"] == "[Vladimir] Putin"
     assert hits[0]["label"] == "PERSON" and hits[0]["normalized_text"] == "Vladimir Putin"
 
 
-def test_offsets_index_original_text(seeds) -> None:  # noqa: ANN001
+def test_offsets_index_original_text(seeds) -> None:
     art = seed_article("003_")
     text = document_text(art["title"], art["body"])
     for m in seeds["voa"].entity_mentions:
@@ -112,7 +112,7 @@ def test_offsets_index_original_text(seeds) -> None:  # noqa: ANN001
     assert [m["mention_no"] for m in seeds["voa"].entity_mentions] == list(range(len(seeds["voa"].entity_mentions)))
 
 
-def test_label_consistency_and_surname_link(nlp) -> None:  # noqa: ANN001
+def test_label_consistency_and_surname_link(nlp) -> None:
     body = (
         "Finance minister Maria Delgado met bankers on Monday. "
         "Delgado said rates would fall. Later, Delgado left for Madrid."
@@ -124,13 +124,13 @@ def test_label_consistency_and_surname_link(nlp) -> None:  # noqa: ANN001
     assert {m["label"] for m in delgado} == {"PERSON"}
 
 
-def test_all_caps_headline_is_recased(nlp) -> None:  # noqa: ANN001
+def test_all_caps_headline_is_recased(nlp) -> None:
     ann = annotate(nlp, "GERMANY AND FRANCE SIGN TRADE DEAL", "Germany and France signed a trade deal in Paris.")
     labels = {m["text"]: m["label"] for m in ann.entity_mentions if m["sentence_no"] == 0}
     assert labels.get("GERMANY") == "GPE" and labels.get("FRANCE") == "GPE"
 
 
-def test_parallel_matches_serial(nlp) -> None:  # noqa: ANN001
+def test_parallel_matches_serial(nlp) -> None:
     arts = [
         {"article_id": str(i), "title": f"Story {i}", "body": "Angela Merkel visited Paris. She met Emmanuel Macron."}
         for i in range(6)

@@ -85,7 +85,10 @@ def _run_worker(mode: str, corpus: Path, limit: int | None, n_process: int, batc
         for ann in annotate_articles(counted(), nlp=nlp, n_process=n_process, batch_size=batch_size):
             rows += len(ann.entity_mentions) + len(ann.predicates) + len(ann.sentences)
     elapsed = time.perf_counter() - t0
-    return {"mode": mode, "articles": articles, "words": words, "seconds": elapsed, "load_seconds": load_s, "rows": rows}
+    return {
+        "mode": mode, "articles": articles, "words": words,
+        "seconds": elapsed, "load_seconds": load_s, "rows": rows,
+    }
 
 
 def _measure(mode: str, args: argparse.Namespace) -> dict[str, Any]:
@@ -103,12 +106,16 @@ def _measure(mode: str, args: argparse.Namespace) -> dict[str, Any]:
 
         ps = psutil.Process(proc.pid)
         while proc.poll() is None:
-            try:
-                total = ps.memory_info().rss + sum(c.memory_info().rss for c in ps.children(recursive=True))
-                peak = max(peak, total)
-            except psutil.Error:
-                pass
-            time.sleep(0.1)
+            # PSS: forked workers share the model's pages; summing RSS would count them twice
+            total = 0
+            for p in [ps, *ps.children(recursive=True)]:
+                try:
+                    info = p.memory_full_info()
+                    total += getattr(info, "pss", info.rss)
+                except psutil.Error:
+                    pass
+            peak = max(peak, total)
+            time.sleep(0.25)
     except ImportError:  # pragma: no cover - psutil is normally present
         pass
     out, _ = proc.communicate()
@@ -116,7 +123,7 @@ def _measure(mode: str, args: argparse.Namespace) -> dict[str, Any]:
         raise RuntimeError(f"benchmark worker {mode} failed with exit code {proc.returncode}")
     result = json.loads(out.strip().splitlines()[-1])
     children_max = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
-    result["peak_rss_bytes"] = peak or children_max
+    result["peak_rss_bytes"] = peak or children_max  # PSS sum of the process tree when psutil works
     result["articles_per_s"] = result["articles"] / result["seconds"]
     result["words_per_s"] = result["words"] / result["seconds"]
     return result
@@ -139,11 +146,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.worker:
         print(json.dumps(_run_worker(args.worker, args.corpus, args.limit, args.n_process, args.batch_size)))
         return 0
-    bare = _measure("bare", args)
     stage = _measure("stage", args)
+    bare = _measure("bare", args)
     ratio = stage["articles_per_s"] / bare["articles_per_s"]
     print(f"corpus {args.corpus} ({stage['articles']} articles, {stage['words']} words), n_process={args.n_process}")
-    print(f"{'run':8} {'articles/s':>10} {'words/s':>10} {'seconds':>8} {'peak RSS MB':>12}")
+    print(f"{'run':8} {'articles/s':>10} {'words/s':>10} {'seconds':>8} {'peak mem MB':>12}")
     for r in (bare, stage):
         print(f"{r['mode']:8} {r['articles_per_s']:10.1f} {r['words_per_s']:10.0f} {r['seconds']:8.1f} "
               f"{r['peak_rss_bytes'] / 2**20:12.0f}")

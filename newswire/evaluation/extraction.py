@@ -179,8 +179,7 @@ def _print_table(results: list[PathResult], snippets: list[SnippetResult]) -> No
     for r in results:
         rate = r.pages / r.seconds if r.seconds > 0 else float("inf")
         print(
-            f"{r.name:<8} {r.pages:>5} {r.score.precision:>9.3f} {r.score.recall:>7.3f} "
-            f"{r.score.f1:>6.3f} {rate:>8.1f}"
+            f"{r.name:<8} {r.pages:>5} {r.score.precision:>9.3f} {r.score.recall:>7.3f} {r.score.f1:>6.3f} {rate:>8.1f}"
         )
     if snippets:
         print()
@@ -223,13 +222,9 @@ def main(argv: list[str] | None = None) -> int:
         path = _html_path(dataset / "html", key)
         return _read_html(path) if path is not None else None
 
-    results = [
-        evaluate_path("text", keys, load_text, lambda raw, url: extract_text_dump(raw, url=url).body, truth)
-    ]
+    results = [evaluate_path("text", keys, load_text, lambda raw, url: extract_text_dump(raw, url=url).body, truth)]
     if not args.no_html:
-        results.append(
-            evaluate_path("html", keys, load_html, lambda raw, url: extract_html(raw, url=url).body, truth)
-        )
+        results.append(evaluate_path("html", keys, load_html, lambda raw, url: extract_html(raw, url=url).body, truth))
     snippets: list[SnippetResult] = []
     subset_dir = args.subset_dir or dataset / "trafilatura-subset"
     if subset_dir.is_dir():

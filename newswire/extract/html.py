@@ -14,8 +14,8 @@ from datetime import UTC, datetime
 from newswire.extract import metadata as md
 from newswire.extract.fingerprint import normalise_line
 from newswire.extract.lang import detect_language
-from newswire.extract.textdump import is_furniture_line
 from newswire.extract.model import ExtractedArticle
+from newswire.extract.textdump import is_furniture_line
 
 logger = logging.getLogger(__name__)
 

@@ -38,7 +38,7 @@ def _stoplist_dir() -> Path | None:
     spec = importlib.util.find_spec("justext")
     if spec is None or not spec.submodule_search_locations:
         return None
-    path = Path(list(spec.submodule_search_locations)[0]) / "stoplists"
+    path = Path(next(iter(spec.submodule_search_locations))) / "stoplists"
     return path if path.is_dir() else None
 
 
@@ -57,7 +57,7 @@ def stopwords(lang: str | None) -> frozenset[str]:
 
             entry = pycountry.languages.get(alpha_2=lang)
             name = entry.name.split(" (")[0].split(";")[0].replace(" ", "_") if entry else None
-        except Exception:  # pragma: no cover - pycountry optional
+        except (ImportError, LookupError, AttributeError):  # pragma: no cover - pycountry optional
             name = None
     if name is None:
         return frozenset()
@@ -75,9 +75,13 @@ def _identifier():  # type: ignore[no-untyped-def]
     return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
 
 
-def detect_language(text: str, *, min_confidence: float = 0.5) -> str | None:
-    """ISO 639-1 code of the text via py3langid, or None when unsure or too short."""
-    sample = text[:5000]
+def detect_language(text: str, *, min_confidence: float = 0.5, max_chars: int = 1500) -> str | None:
+    """ISO 639-1 code of the text via py3langid, or None when unsure or too short.
+
+    A 1,500-character sample is as reliable as the full text for articles and
+    keeps detection from dominating extraction time.
+    """
+    sample = text[:max_chars]
     if len(WORD_RE.findall(sample)) < 3 and len(sample.strip()) < 20:
         return None
     try:

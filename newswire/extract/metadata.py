@@ -57,7 +57,12 @@ _AGENCY_PATTERNS: list[tuple[int, re.Pattern[str]]] = [
     # "By Jane Doe, Reuters" / "By Reuters" / "Reporting by ...; Editing by ..." with agency
     (1, re.compile(rf"^\s*(?:By|Von|Par|Por)\s+(?:[^,;]{{0,60}}[,/|]\s*|\s*)(?:{_AGENCY_ALT})\s*\.?\s*$")),
     # a credit line that is only the agency name (optionally "Source:", "©", "Copyright")
-    (2, re.compile(rf"^\s*(?:[•·\-*]\s*)?(?:Source:\s*|©\s*|Copyright\s+(?:©\s*)?(?:\d{{4}}\s+)?)?(?:{_AGENCY_ALT})\.?\s*$")),
+    (
+        2,
+        re.compile(
+            rf"^\s*(?:[•·\-*]\s*)?(?:Source:\s*|©\s*|Copyright\s+(?:©\s*)?(?:\d{{4}}\s+)?)?(?:{_AGENCY_ALT})\.?\s*$"
+        ),
+    ),
     # agency bio: "Reuters is a news agency ..."
     (2, re.compile(rf"^\s*(?:{_AGENCY_ALT})\s+is\s+(?:an?|the)\s+[^.]*\b(?:agency|wire service|news)\b")),
     # "(c) Copyright Thomson Reuters 2014", "Copyright 2019 The Associated Press"
@@ -159,7 +164,7 @@ _MONTHS = (
     r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)"
 )
 _TIME = r"(?:,?\s*(?:at\s+)?\d{1,2}[:.]\d{2}(?:\s*[ap]\.?m\.?)?(?:\s*(?:[A-Z]{2,4}|UTC|GMT)(?:[+-]\d{1,2})?)?)?"
-_DATE_RES: list[re.Pattern[str]] = [
+DATE_RES: list[re.Pattern[str]] = [
     re.compile(rf"\b{_MONTHS}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+(?:19|20)\d{{2}}{_TIME}", re.I),
     re.compile(rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTHS}\.?,?\s+(?:19|20)\d{{2}}{_TIME}", re.I),
     re.compile(r"\b(?:19|20)\d{2}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?(?:Z|[+-]\d{2}:?\d{2})?)?"),
@@ -185,7 +190,7 @@ def find_date(line: str, language: str | None = None) -> datetime | None:
     import dateparser
 
     langs = [language] if language and language != "en" else None
-    for pattern in _DATE_RES:
+    for pattern in DATE_RES:
         m = pattern.search(line)
         if m:
             parsed = dateparser.parse(m.group(0), languages=["en"], settings=_DATE_SETTINGS)  # type: ignore[arg-type]
@@ -205,8 +210,12 @@ def find_date(line: str, language: str | None = None) -> datetime | None:
     return None
 
 
+_DATELINE_DATE = (
+    rf"(?:{_MONTHS}\.?\s+\d{{1,2}}(?:,?\s+(?:19|20)\d{{2}})?)|(?:\d{{1,2}}\s+{_MONTHS}\.?(?:\s+(?:19|20)\d{{2}})?)"
+)
 _DATELINE_RE = re.compile(
-    rf"^[A-Z][A-Za-z .'’\-]{{1,40}}(?:,\s*[A-Za-z .]{{2,30}})?,?\s*(?P<date>(?:{_MONTHS}\.?\s+\d{{1,2}}(?:,?\s+(?:19|20)\d{{2}})?)|(?:\d{{1,2}}\s+{_MONTHS}\.?(?:\s+(?:19|20)\d{{2}})?))?\s*(?:\((?P<agency>[^)]{{2,40}})\))?\s*[-—–]{{1,2}}\s"
+    rf"^[A-Z][A-Za-z .'’\-]{{1,40}}(?:,\s*[A-Za-z .]{{2,30}})?,?\s*(?P<date>{_DATELINE_DATE})?\s*"
+    rf"(?:\((?P<agency>[^)]{{2,40}})\))?\s*[-—–]{{1,2}}\s"
 )
 
 
@@ -230,7 +239,8 @@ def dateline_date(first_paragraph: str, reference: datetime | None = None) -> da
 
 
 _BYLINE_RE = re.compile(
-    r"^\s*(?:By|Written by|Words by|Von|Par|Por|Door|Di|Av|Autor(?:a)?:?)\s+(?P<name>[A-ZÀ-Ý][\w.'’\-]+(?:\s+(?:[A-ZÀ-Ý][\w.'’\-]*|de|van|von|da|del|la|and|&|y|e|und|et)){0,6})",
+    r"^\s*(?:By|Written by|Words by|Posted by|Von|Par|Por|Door|Di|Av|Autor(?:a)?:?)\s+"
+    r"(?P<name>[A-ZÀ-Ý][\w.'’\-]+(?:\s+(?:[A-ZÀ-Ý][\w.'’\-]*|de|van|von|da|del|la|and|&|y|e|und|et)){0,6})",
     re.UNICODE,
 )
 

@@ -28,6 +28,8 @@ logger = logging.getLogger(__name__)
 TEMPLATE_SHARE = 0.5
 #: Weight of a prose line with no prose neighbour (teasers in link lists).
 ISOLATED_WEIGHT = 0.25
+#: Score of a short line that is mostly a date.
+DATE_LINE_PENALTY = -6.0
 #: Score of a short non-sentence line that reads like prose (lower case, stop words).
 SHORT_PROSE_PENALTY = -1.0
 
@@ -198,8 +200,10 @@ def _build_lines(
             line.boiler = True
         elif _BOILER_SHORT.match(body) or (words <= 12 and _BOILER_ANY.search(body)):
             line.boiler = True
-        elif words > 12 and not _REPORTED_RE.search(body) and (
-            _is_appeal(body, words, publisher) or len(_BOILER_ANY.findall(_QUOTED_RE.sub(" ", body))) >= 2
+        elif (
+            words > 12
+            and not _REPORTED_RE.search(body)
+            and (_is_appeal(body, words, publisher) or len(_BOILER_ANY.findall(_QUOTED_RE.sub(" ", body))) >= 2)
         ):
             line.boiler = True
         elif _BIO_RE.match(body):
@@ -239,6 +243,8 @@ def _score(lines: list[_Line], body_indent: int | None) -> None:
             line.score = float(line.words)
             if body_indent is not None and line.indent != body_indent:
                 line.score = -line.words / 2.0
+        elif line.words <= 8 and any(p.search(line.text) for p in md.DATE_RES):
+            line.score = DATE_LINE_PENALTY  # a date on its own line: teaser lists, comment headers
         elif line.sentence and line.words >= 4:
             line.score = -0.5
         elif _title_case_ratio(line.text) < 0.5 and line.stop_ratio > 0:
@@ -272,13 +278,11 @@ def _max_run(lines: list[_Line]) -> tuple[int, int]:
 
 def _mark_captions(lines: list[_Line]) -> None:
     """Caption lines: duplicated nearby (alt text + caption) or carrying a photo credit."""
+    keys = [normalise_line(line.text)[:80] for line in lines]
     for i in range(len(lines)):
         line = lines[i]
-        key = normalise_line(line.text)[:80]
-        if line.words >= 4 and any(
-            normalise_line(other.text)[:80] == key
-            for other in lines[max(0, i - 3) : i] + lines[i + 1 : i + 4]
-        ):
+        key = keys[i]
+        if line.words >= 4 and any(keys[j] == key for j in range(max(0, i - 3), min(len(lines), i + 4)) if j != i):
             # the same text twice within a few lines: image alt text plus caption
             line.caption = True
             line.flags.append("dup")
@@ -369,7 +373,11 @@ def extract_text_dump(
             text_date = text_date or md.find_date(line.text, lang)
             last_meta = i
     if last_meta is not None and start <= last_meta < end:
-        start = last_meta + 1
+        # Only a short standfirst may sit above the byline; a longer stretch is story text
+        # (e.g. an embedded tweet with a date) and the run start stays.
+        above = [line for line in lines[start:last_meta] if line.score > 0]
+        if len(above) <= 2 and sum(line.words for line in above) <= 60:
+            start = last_meta + 1
 
     body_lines = []
     after_heading = False

