@@ -16,6 +16,7 @@ help:
 	@echo "make eval   - score extraction, NER and event coding on ../shared/eval (skips when absent)"
 	@echo "make bench  - speed and memory of parsing and NLP on ../shared/corpora/bbc (skips when absent)"
 	@echo "make lint   - ruff and sqlfluff"
+	@echo "make up     - start Airflow, the dbt docs and the Data Docs locally; make down stops them"
 
 setup: $(STAMP)
 
@@ -50,6 +51,8 @@ bench: $(STAMP)
 lock:
 	$(BIN)/pip install --quiet -r requirements.in
 	$(BIN)/pip freeze --exclude-editable | grep -v '^-e' > requirements.lock
+
+include Makefile.ops
 
 clean:
 	rm -rf warehouse/*.duckdb warehouse/.work warehouse/parquet warehouse/gx warehouse/dbt_docs .airflow

@@ -62,6 +62,9 @@ def _phase(task_id: str, select: list[str]) -> DbtBuildLocalOperator:
         project_dir=str(DBT_PROJECT_DIR),
         profile_config=DBT_PROFILE,
         select=" ".join(select),
+        # Only tests whose parents are selected or built before them: a seed's
+        # relationships test to an intermediate model waits for that model's phase.
+        indirect_selection="buildable",
         env=DBT_ENV,
         invocation_mode=InvocationMode.DBT_RUNNER,
         install_deps=False,

@@ -74,7 +74,34 @@ def run_dbt(
         str(profiles_dir),
     ]
     with _env("NEWSWIRE_DBT_PATH", str(db_path)):
-        return dbtRunner().invoke(cli_args)
+        try:
+            return dbtRunner().invoke(cli_args)
+        finally:
+            _release_duckdb()
+
+
+def _release_duckdb() -> None:
+    """Close the DuckDB database dbt-duckdb keeps open for the whole process.
+
+    dbt-duckdb caches one database handle per process (a class attribute of its
+    connection manager). Left open, it keeps the file locked with dbt's
+    configuration, so the caller could not open the same file afterwards
+    (e.g. read-only, or to publish it).
+    """
+    try:
+        from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+    except ImportError:  # pragma: no cover - dbt-duckdb is a dependency
+        return
+    lock = getattr(DuckDBConnectionManager, "_LOCK", None)
+    if lock is None:
+        return
+    with lock:
+        env = getattr(DuckDBConnectionManager, "_ENV", None)
+        if env is not None:
+            try:
+                env.close()
+            finally:
+                DuckDBConnectionManager._ENV = None
 
 
 # --------------------------------------------------------------------------

@@ -246,6 +246,9 @@ IRREGULAR_NOUNS = {
     "campus": "campus",
     "bonus": "bonus",
     "virus": "virus",
+    "christmas": "christmas",
+    "xmas": "xmas",
+    "paris": "paris",
     "census": "census",
     "focus": "focus",
     "chaos": "chaos",
@@ -329,6 +332,14 @@ VERB_OVERLAY = [
     ("call", None, "for", ["sanction"], "1312", "CAMEO 1312 (call for sanctions against X)"),
     # plain verbs that sit in PETRARCH-2 blocks with a null code ([---]) and so would code
     # nothing on their own
+    (
+        "take",
+        None,
+        None,
+        ["place", "action", "step", "note"],
+        None,
+        "suppression: 'talks took place', 'take steps' are not CAMEO 171 (PETRARCH codes bare TAKE as 171)",
+    ),
     ("reject", None, None, [None], "120", "CAMEO 120 Reject, not specified below"),
     ("refuse", None, None, [None], "120", "CAMEO 120 Reject, not specified below"),
     ("sanction", None, None, [None], "163", "CAMEO 163 Impose embargo, boycott, or sanctions"),
@@ -793,11 +804,14 @@ def np_heads(text: str, synsets) -> tuple[list[str], bool]:
         if members is None:
             return [], True
         heads = []
+        single = set()
         for m in members:
             parts = m.split(" ")
-            if len(parts) > 1:
-                LOSSY_HEADS.add(singular(parts[-1]))  # multi-word member: only its last word kept
             heads.append(singular(parts[-1]))
+            if len(parts) == 1:
+                single.add(singular(parts[-1]))
+        # a head that only occurs as the last word of multi-word members lost its modifier
+        LOSSY_HEADS.update(set(heads) - single)
         return sorted(set(heads)), simplified
     return [singular(w) for w in head.lower().split("/")], simplified
 
@@ -816,7 +830,8 @@ def synset_kind(token: str, synsets) -> str | None:
 def parse_pattern(body: str, synsets, strict: bool):
     """Turn a pattern body (text after the leading '-', code removed) into constraint sets.
 
-    Returns (list of (particle, preposition, object_head), simplified) or None to skip."""
+    Returns (list of (particle, preposition, object_head, simplified), simplified) or None
+    to skip the pattern."""
     LOSSY_HEADS.clear()
     tokens = TOKEN_RE.findall(body)
     if "*" not in tokens:
@@ -831,7 +846,8 @@ def parse_pattern(body: str, synsets, strict: bool):
     i = tokens.index("*")
     pre, post = tokens[:i], tokens[i + 1 :]
     simplified = False
-    if any(t not in ("$", "+", "%", "^") for t in pre):
+    pre_words = any(t not in ("$", "+", "%", "^") for t in pre)
+    if pre_words:
         if strict:
             return None
         simplified = True
@@ -848,10 +864,12 @@ def parse_pattern(body: str, synsets, strict: bool):
     objects: list[list[str]] = []
     pps: list[tuple[list[str], list[str]]] = []  # (preps, heads)
     j = 0
-    if post and post[0].lower() in PARTICLES - PREPOSITIONS | {"up", "down", "out", "off", "back", "away", "forward"}:
+    # a particle-only word right after the verb ('- * OUT VIEWS', '- * UP BARRICADE')
+    if post and post[0].lower() in (PARTICLES - PREPOSITIONS) | {"up", "down", "out", "off", "back", "away"}:
         particle = post[0].lower()
         j = 1
-    # strict (flat Phoenix) patterns: bare prepositions open a PP with the next token
+    # '(PREP NOUN)' groups are prepositional phrases; a bare preposition word opens one
+    # with the next token; other words, '{...}' groups and synsets are objects
     while j < len(post):
         t = post[j]
         if t.startswith("("):
@@ -937,6 +955,10 @@ def parse_pattern(body: str, synsets, strict: bool):
             results.append((particle, prep, head, simplified or head in LOSSY_HEADS))
     if not results:
         return None
+    if pre_words and all(r[:3] == (None, None, None) for r in results):
+        # 'CONTINUE STANDOFF * [120]': the only constraint stood before the verb; without
+        # it the row would code every use of the bare verb
+        return None
     return results, simplified
 
 
@@ -994,7 +1016,7 @@ def parse_verb_dictionary(path: Path, source: str, strict: bool, codebook: set[s
     def add(verb, particle, prep, obj, code, pattern, simplified):
         nonlocal order
         order += 1
-        if code not in codebook:
+        if code is not None and code not in codebook:
             stats["code_not_in_codebook"] += 1
             return
         out.append(
@@ -1038,9 +1060,6 @@ def parse_verb_dictionary(path: Path, source: str, strict: bool, codebook: set[s
             if not active:
                 stats["passive_only_code_skipped"] += 1
                 continue
-            if active == "---":
-                stats["null_code_skipped"] += 1
-                continue
             parsed = parse_pattern(body, synsets, strict)
             if parsed is None:
                 stats["pattern_unmappable"] += 1
@@ -1058,6 +1077,15 @@ def parse_verb_dictionary(path: Path, source: str, strict: bool, codebook: set[s
                     ob = head if head is not None else vobj
                     if head is not None and vobj is not None:
                         simp = True
+                    if active == "---":
+                        # null code: PETRARCH's way of saying "this combination is not an
+                        # event" (TAKE * OPPORTUNITY).  Kept as a suppression row with a
+                        # null event_code, but only when the pattern was mapped exactly.
+                        if simp:
+                            stats["null_code_simplified_skipped"] += 1
+                            continue
+                        add(vverb, part, pr, ob, None, f"{v_token(v)} {body} [{m.group(1)}]".strip(), False)
+                        continue
                     add(vverb, part, pr, ob, active, f"{v_token(v)} {body} [{m.group(1)}]".strip(), simp)
             stats["patterns"] += 1
             continue
@@ -1136,6 +1164,8 @@ def build_verb_patterns(ref: Path, codebook: set[str]):
         groups[(c["verb"], c["particle"], c["preposition"], c["object_head"])].append(c)
     rows = []
     conflicts = 0
+    generalised = 0
+    suppressions = 0
     for key, items in groups.items():
         # rule: overlay > petrarch2 > phoenix; exact pattern > simplified pattern;
         # then the code seen most often for this key (within that tier); then file order.
@@ -1153,9 +1183,22 @@ def build_verb_patterns(ref: Path, codebook: set[str]):
                 winner = min(same, key=lambda c: c["order"])
         if len({c["code"] for c in items}) > 1:
             conflicts += 1
+        code = winner["code"]
+        if code is None:
+            suppressions += 1
+        elif winner["simplified"] and len(code) == 4:
+            # part of the pattern (a modifier such as MILITARY in {&MILITARY COOPERATION},
+            # a word before the verb, a dropped noun) was lost: fall back from the
+            # four-digit sub-code to its three-digit parent (0312 -> 031, 0333 -> 033)
+            code = code[:3]
+            generalised += 1
         spec = sum(x is not None for x in key[1:])
-        rows.append([key[0], key[1], key[2], key[3], winner["code"], spec, winner["source"], winner["source_pattern"]])
-    log(f"verb patterns: {len(cands)} candidate rows, {len(rows)} after dedup, {conflicts} keys had conflicting codes")
+        rows.append([key[0], key[1], key[2], key[3], code, spec, winner["source"], winner["source_pattern"]])
+    log(
+        f"verb patterns: {len(cands)} candidate rows, {len(rows)} after dedup, "
+        f"{conflicts} keys had conflicting codes, {generalised} simplified rows cut to 3-digit codes, "
+        f"{suppressions} null-code (suppression) rows"
+    )
     rows.sort(key=sort_key)
     return [[i + 1, *r] for i, r in enumerate(rows)]
 

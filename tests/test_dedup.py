@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-import re
 from pathlib import Path
 
 import pytest
@@ -47,20 +46,26 @@ def _bbc_articles(category: str, n: int) -> list[str]:
     folder = BBC / category
     if not folder.is_dir():
         pytest.skip("BBC corpus not available")
-    files = sorted(folder.glob("*.txt"))[:n]
-    return [f.read_text(encoding="latin-1") for f in files]
+    texts: dict[str, str] = {}
+    for f in sorted(folder.glob("*.txt")):
+        text = f.read_text(encoding="utf-8", errors="replace")
+        texts.setdefault(body_sha256(text), text)  # the corpus has a few exact duplicates
+        if len(texts) == n:
+            break
+    return list(texts.values())
 
 
 def _light_edit(body: str, rng: random.Random) -> str:
-    """Syndication-style edits: a sentence dropped, a few words changed, wire boilerplate around it."""
-    sentences = re.split(r"(?<=[.!?])\s+", body.strip())
-    if len(sentences) > 6:
-        del sentences[rng.randrange(1, len(sentences) - 1)]
-    words = " ".join(sentences).split(" ")
+    """Syndication-style edits: one paragraph dropped, a few words changed."""
+    paragraphs = [p for p in body.split("\n") if p.strip()]
+    if len(paragraphs) > 6:
+        del paragraphs[rng.randrange(1, len(paragraphs) - 1)]
     for _ in range(3):
-        i = rng.randrange(len(words))
-        words[i] = rng.choice(["reportedly", "also", "now", "said"])
-    return " ".join(words)
+        k = rng.randrange(len(paragraphs))
+        words = paragraphs[k].split(" ")
+        words[rng.randrange(len(words))] = rng.choice(["reportedly", "also", "now", "said"])
+        paragraphs[k] = " ".join(words)
+    return "\n".join(paragraphs)
 
 
 def _as_dump(title: str, body: str, menu: list[str], footer: list[str]) -> str:

@@ -81,3 +81,14 @@ def test_eval_runs_and_writes_predictions(tmp_path: Path, capsys: pytest.Capture
 def test_eval_skips_missing_dataset(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main([str(tmp_path / "nope")]) == 0
     assert "skipped" in capsys.readouterr().out
+
+
+def test_bench_extraction(tmp_path: Path) -> None:
+    from newswire.evaluation.extraction_bench import bench_extraction
+
+    (tmp_path / "cat").mkdir()
+    for i in range(3):
+        (tmp_path / "cat" / f"{i:03d}.txt").write_text(f"Headline {i}\n\n{STORY}\n")
+    result = bench_extraction(tmp_path)
+    assert result["articles"] == 3 and result["articles_per_second"] > 0
+    assert bench_extraction(tmp_path / "absent")["reason"] == "missing"

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
 
 from newswire.extract import extract_html
 
@@ -27,6 +30,7 @@ PAGE = f"""<!doctype html>
 <main><article>
 <h1>Bank raises rates again</h1>
 <p class="byline">By Jane Doe</p>
+<figure><img src="/bank.jpg"><figcaption>The central bank building in London, May 2, 2023.</figcaption></figure>
 {"".join(f"<p>{p}</p>" for p in PARAS)}
 </article>
 <aside><h3>Most read</h3><ul><li><a href="/a">Celebrity wedding photos</a></li>
@@ -45,8 +49,10 @@ def test_html_body_and_metadata() -> None:
     assert art.author == "Jane Doe"
     assert art.publisher == "Example News"
     assert art.wire_agency == "Reuters"
-    assert art.published_at is not None and art.published_at.date() == datetime(2023, 5, 2, tzinfo=UTC).date()
-    assert art.published_at.tzinfo is not None
+    # full timestamp from the meta tag, converted to UTC
+    assert art.published_at == datetime(2023, 5, 2, 8, 30, tzinfo=UTC)
+    assert art.captions == ["The central bank building in London, May 2, 2023."]
+    assert "central bank building" not in art.body
     assert art.published_date_source == "meta"
     assert art.language == "en"
     assert art.url == "https://www.example.com/business/rates"
@@ -57,3 +63,15 @@ def test_html_garbage_is_empty_not_error() -> None:
     assert art.body == ""
     art = extract_html("")
     assert art.body == ""
+
+
+def test_html_seed_sample() -> None:
+    seed = Path(__file__).resolve().parent.parent / "seeds" / "sample_01_talks.html"
+    if not seed.exists():
+        pytest.skip("seed sample_01_talks.html not present")
+    art = extract_html(seed.read_text(encoding="utf-8"))
+    assert art.title == "Germany and France Urge New Talks on Black Sea Grain Route"
+    assert art.body.startswith("BERLIN")
+    assert "Subscribe" not in art.body
+    assert art.publisher == "Newswire Sample Desk"
+    assert art.published_at == datetime(2023, 7, 21, 9, 30, tzinfo=UTC)

@@ -239,3 +239,39 @@ def test_empty_and_degenerate_input() -> None:
     assert art.body == ""
     art = extract_text_dump("Home\nNews\nSport")
     assert isinstance(art.body, str)
+
+
+def test_template_evidence_never_swallows_the_story() -> None:
+    # The same page crawled repeatedly: every line is "frequent", the story must survive.
+    page = _page(MENU, STORY, APPEAL)
+    shares = template_shares([page] * 5)
+    art = extract_text_dump(page, template_counts=shares)
+    assert art.body.startswith("Residents of the river town")
+
+
+def test_single_long_paragraph_story() -> None:
+    paragraph = " ".join(
+        f"Sentence number {i} of the story explains what happened in the town and why it matters to the forums."
+        for i in range(30)
+    )
+    art = extract_text_dump("\n".join(["Home", "News", "", "Long Story Headline Here", "", paragraph, "", "Contact"]))
+    assert art.body == paragraph
+    assert art.title == "Long Story Headline Here"
+
+
+def test_caption_ending_with_date_gives_caption_date() -> None:
+    seed = REPO / "seeds" / "sample_03_trade.txt.gz"
+    if not seed.exists():
+        pytest.skip("seed sample_03_trade.txt.gz not present")
+    import gzip
+
+    art = extract_text_dump(gzip.decompress(seed.read_bytes()).decode("utf-8"))
+    assert art.title == "Brazil and Argentina Sign Trade Pact at Border Summit"
+    assert art.captions == [
+        "The presidents of Brazil and Argentina at the border summit in Foz do Iguacu, Nov. 14, 2023."
+    ]
+    assert art.body.startswith("Brazil and Argentina signed an agreement on Tuesday")
+    assert art.body.endswith("could lose jobs to cheaper imports.")
+    assert "Related stories" not in art.body and "Mercosur leaders meet" not in art.body
+    assert art.published_at == datetime(2023, 11, 14, tzinfo=UTC)
+    assert art.published_date_source == "caption"

@@ -115,7 +115,7 @@ def _measure(mode: str, args: argparse.Namespace) -> dict[str, Any]:
                 except psutil.Error:
                     pass
             peak = max(peak, total)
-            time.sleep(0.25)
+            time.sleep(0.5)
     except ImportError:  # pragma: no cover - psutil is normally present
         pass
     out, _ = proc.communicate()

@@ -24,7 +24,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from newswire.extract import extract_html, extract_text_dump
+from newswire.extract import (
+    extract_html,
+    extract_text_dump,
+    publisher_key,
+    shares_from_counts,
+    template_counts,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -120,7 +126,8 @@ def evaluate_path(
 
 
 def _norm_snippet(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text).lower()
+    """Compare snippets modulo case, quotes, spacing and invisible format characters."""
+    text = "".join(ch for ch in unicodedata.normalize("NFKC", text) if unicodedata.category(ch) != "Cf").lower()
     text = text.translate(str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"'}))
     return re.sub(r"\s+", " ", text).strip()
 
@@ -174,6 +181,23 @@ def evaluate_snippets(subset_dir: Path, path: str) -> SnippetResult | None:
     return result
 
 
+def _template_evidence(
+    keys: list[str], load: Callable[[str], str | None], truth: dict[str, dict]
+) -> dict[str, dict[str, float]]:
+    """Per-publisher template shares from the dataset's own pages (lines on >= 2 of them)."""
+    groups: dict[str, list[str]] = {}
+    for key in keys:
+        raw = load(key)
+        if raw is not None:
+            groups.setdefault(publisher_key(raw, truth[key].get("url")) or "", []).append(raw)
+    evidence: dict[str, dict[str, float]] = {}
+    for name, texts in groups.items():
+        if name and len(texts) >= 2:
+            counts, pages = template_counts(texts)
+            evidence[name] = shares_from_counts(counts, pages, min_pages=2, min_count=2)
+    return evidence
+
+
 def _print_table(results: list[PathResult], snippets: list[SnippetResult]) -> None:
     print(f"{'path':<8} {'pages':>5} {'precision':>9} {'recall':>7} {'F1':>6} {'pages/s':>8}")
     for r in results:
@@ -203,6 +227,11 @@ def main(argv: list[str] | None = None) -> int:
         help="trafilatura-style snippet subset (default: DATASET_DIR/trafilatura-subset)",
     )
     parser.add_argument("--no-html", action="store_true", help="score only the text-dump path")
+    parser.add_argument(
+        "--template-evidence",
+        action="store_true",
+        help="give the text-dump path cross-document template stats of each publisher's pages in the dataset",
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
 
@@ -222,7 +251,15 @@ def main(argv: list[str] | None = None) -> int:
         path = _html_path(dataset / "html", key)
         return _read_html(path) if path is not None else None
 
-    results = [evaluate_path("text", keys, load_text, lambda raw, url: extract_text_dump(raw, url=url).body, truth)]
+    shares_by_key: dict[str, dict[str, float]] = {}
+    if args.template_evidence:
+        shares_by_key = _template_evidence(keys, load_text, truth)
+
+    def extract_text(raw: str, url: str | None) -> str:
+        shares = shares_by_key.get(publisher_key(raw, url) or "") if shares_by_key else None
+        return extract_text_dump(raw, url=url, template_counts=shares or None).body
+
+    results = [evaluate_path("text", keys, load_text, extract_text, truth)]
     if not args.no_html:
         results.append(evaluate_path("html", keys, load_html, lambda raw, url: extract_html(raw, url=url).body, truth))
     snippets: list[SnippetResult] = []

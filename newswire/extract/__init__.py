@@ -13,7 +13,7 @@ from newswire.extract.fingerprint import (
     template_counts,
     template_shares,
 )
-from newswire.extract.metadata import detect_publisher
+from newswire.extract.metadata import detect_publisher, publisher_key
 from newswire.extract.model import ExtractedArticle
 from newswire.extract.textdump import extract_text_dump
 
@@ -34,6 +34,7 @@ __all__ = [
     "extract_text_dump",
     "line_fingerprint",
     "normalise_body",
+    "publisher_key",
     "shares_from_counts",
     "template_counts",
     "template_shares",

@@ -11,7 +11,7 @@ import hashlib
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 _DIGITS_RE = re.compile(r"\d+")
 _NONWORD_RE = re.compile(r"[^\w]+", re.UNICODE)
@@ -47,18 +47,24 @@ def template_counts(texts: Iterable[str]) -> tuple[Counter[str], int]:
     return counts, pages
 
 
-def template_shares(texts: list[str], *, min_pages: int = 3) -> dict[str, float]:
-    """Share of pages containing each line (only lines seen on >= 2 pages).
+def template_shares(texts: list[str], *, min_pages: int = 3, min_count: int = 3) -> dict[str, float]:
+    """Share of pages containing each line (only lines seen on >= 3 pages).
 
     With fewer than ``min_pages`` pages there is no reliable evidence and the
     result is empty, so a lone page never marks its own story as template.
     """
     counts, pages = template_counts(texts)
-    return shares_from_counts(counts, pages, min_pages=min_pages)
+    return shares_from_counts(counts, pages, min_pages=min_pages, min_count=min_count)
 
 
-def shares_from_counts(counts: dict[str, int], pages: int, *, min_pages: int = 3) -> dict[str, float]:
-    """Turn stored per-publisher counts into the shares ``extract_text_dump`` takes."""
+def shares_from_counts(
+    counts: Mapping[str, int], pages: int, *, min_pages: int = 3, min_count: int = 3
+) -> dict[str, float]:
+    """Turn stored per-publisher counts into the shares ``extract_text_dump`` takes.
+
+    By default a line must recur on at least 3 pages: two copies of one
+    syndicated story are not a template.
+    """
     if pages < min_pages:
         return {}
-    return {fp: n / pages for fp, n in counts.items() if n >= 2}
+    return {fp: n / pages for fp, n in counts.items() if n >= min_count}

@@ -11,6 +11,9 @@ import logging
 import re
 from datetime import UTC, datetime
 
+from lxml import etree
+from lxml import html as lxml_html
+
 from newswire.extract import metadata as md
 from newswire.extract.fingerprint import normalise_line
 from newswire.extract.lang import detect_language
@@ -30,6 +33,49 @@ def _parse_meta_date(value: str | None) -> datetime | None:
     except ValueError:
         return None
     return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
+_META_DATE_KEYS = {
+    "article:published_time",
+    "og:published_time",
+    "datepublished",
+    "pubdate",
+    "publishdate",
+    "publish-date",
+    "dc.date.issued",
+    "dcterms.created",
+    "parsely-pub-date",
+    "sailthru.date",
+}
+_JSONLD_DATE_RE = re.compile(r'"datePublished"\s*:\s*"([^"]{8,40})"')
+
+
+def _page_timestamp(tree: object | None, html: str) -> datetime | None:
+    """Full publication timestamp from meta tags or JSON-LD (htmldate keeps only the day)."""
+    candidates: list[str] = []
+    if tree is not None:
+        for el in tree.iter("meta"):  # type: ignore[attr-defined]
+            key = (el.get("property") or el.get("name") or el.get("itemprop") or "").strip().lower()
+            if key in _META_DATE_KEYS and el.get("content"):
+                candidates.append(el.get("content").strip())
+    candidates.extend(_JSONLD_DATE_RE.findall(html[:500_000]))
+    for value in candidates:
+        parsed = _parse_meta_date(value.replace("Z", "+00:00"))
+        if parsed is not None:
+            return parsed
+    return None
+
+
+def _figcaptions(tree: object | None) -> list[str]:
+    """Text of <figcaption> elements: the page's own captions."""
+    if tree is None:
+        return []
+    out: list[str] = []
+    for el in tree.iter("figcaption"):  # type: ignore[attr-defined]
+        text = re.sub(r"\s+", " ", el.text_content()).strip()
+        if text and text not in out:
+            out.append(text)
+    return out
 
 
 def _paragraphs(text: str) -> list[str]:
@@ -80,7 +126,14 @@ def extract_html(html: str, *, url: str | None = None) -> ExtractedArticle:
     text = data.get("text") or ""
     paragraphs = _clean_paragraphs(_paragraphs(text), (data.get("title") or "").strip())
     body = "\n\n".join(paragraphs)
+    try:
+        tree = lxml_html.fromstring(html)
+    except (ValueError, TypeError, etree.ParserError):
+        tree = None
     published = _parse_meta_date(data.get("date"))
+    stamp = _page_timestamp(tree, html)
+    if stamp is not None and (published is None or stamp.date() == published.date()):
+        published = stamp
     title = (data.get("title") or "").strip() or None
     sitename = (data.get("sitename") or "").strip() or None
     publisher = sitename or md.publisher_from_url(url or data.get("url"))
@@ -89,7 +142,7 @@ def extract_html(html: str, *, url: str | None = None) -> ExtractedArticle:
     return ExtractedArticle(
         title=title,
         body=body,
-        captions=[],
+        captions=_figcaptions(tree),
         author=author,
         publisher=publisher,
         wire_agency=agency,

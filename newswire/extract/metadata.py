@@ -101,21 +101,53 @@ def _title_agencies(line: str) -> str:
 
 # ---------------------------------------------------------------------------- publisher
 
-_NAME = r"(?:The\s+)?[A-Z0-9][\w&'’.\-]*(?:\s+(?:of|the|and|&|for|de|du|la|el|[A-Z0-9][\w&'’.\-]*)){0,6}"
+_NAME = (
+    r"(?:The\s+)?[A-Z0-9][\w&'’.\-]*"
+    r"(?:\s+(?:(?-i:of|the|and|&|for|de|du|la|el)(?=\s)|(?-i:[A-Z0-9])[\w&'’.\-]*)){0,6}"
+)
 _PUBLISHER_PATTERNS: list[re.Pattern[str]] = [
     re.compile(rf"^\s*Support\s+(?P<name>{_NAME})\s*[!.]?\s*$"),
     re.compile(rf"^\s*A\s+(?:Message|Note|Word)\s+from\s+(?P<name>{_NAME})\s*:?\s*$"),
-    re.compile(rf"(?:©|\(c\)|Copyright)\s*(?:©\s*)?(?:\d{{4}}(?:\s*[-–]\s*\d{{4}})?\s*,?\s*)?(?P<name>{_NAME})", re.I),
+    re.compile(
+        rf"(?:(?:©|\(c\)|Copyright)\s*)+(?:all rights reserved\s*)?(?:\d{{4}}(?:\s*[-–]\s*\d{{4}})?\s*,?\s*)?"
+        rf"(?P<name>{_NAME})",
+        re.I,
+    ),
     re.compile(rf"^\s*Subscribe\s+to\s+(?P<name>{_NAME})\s*[!.]?\s*$"),
 ]
 _NAME_STOP = re.compile(r"\s+(?:All|Inc|LLC|Ltd|Limited|GmbH|Corp|Corporation|Company|Co)\b.*$|[\s.,;:]+$")
 _BAD_NAMES = {"all rights reserved", "copyright", "reserved", "the", "us", "our", "us today"}
 
 
+_GENERIC_NAMES = {
+    "local",
+    "local journalism",
+    "local news",
+    "independent",
+    "independent journalism",
+    "journalism",
+    "quality journalism",
+    "news",
+    "our work",
+    "our journalism",
+    "this site",
+    "the site",
+    "me",
+    "all",
+}
+
+
+_PHOTO_CREDIT = re.compile(r"getty|shutterstock|images?$|photos?$|pool$|/|istock", re.I)
+
+
 def _clean_name(name: str) -> str | None:
+    name = re.split(r"\.\s|\s(?:in|powered|unless|is|are|was|-|–|—|\|)\s", name.strip())[0]
+    name = re.sub(r"(?:\s+(?:19|20)\d{2}(?:\s*[-–]\s*(?:19|20)?\d{2,4})?)+$", "", name.strip())
+    if not re.search(r"[^\W\d_]", re.sub(r"(?i)copyright|all rights reserved", "", name)) or _PHOTO_CREDIT.search(name):
+        return None
     name = _NAME_STOP.sub("", name.strip())
     name = re.sub(r"\s+", " ", name).strip(" .,;:-")
-    if not name or name.lower() in _BAD_NAMES or len(name) < 3 or name.isdigit():
+    if not name or name.lower() in _BAD_NAMES or name.lower() in _GENERIC_NAMES or len(name) < 3 or name.isdigit():
         return None
     return name
 
@@ -124,14 +156,17 @@ def publisher_from_text(lines: Sequence[str]) -> str | None:
     """Publisher named by a site signature: "Support X", "A message from X", "© 2019 X"."""
     votes: Counter[str] = Counter()
     first_seen: dict[str, int] = {}
+    tail_start = int(len(lines) * 0.6)
     for pos, line in enumerate(lines):
         if len(line) > 300:
             continue
         for weight, pattern in zip((3, 3, 2, 2), _PUBLISHER_PATTERNS, strict=True):
+            if weight == 2 and pos < tail_start:
+                weight = 1  # a copyright line above the footer is usually a photo credit
             m = pattern.search(line)
             if m:
                 name = _clean_name(m.group("name"))
-                if name and name not in WIRE_AGENCIES and not re.fullmatch(_AGENCY_ALT, name):
+                if name and not re.fullmatch(_AGENCY_ALT, name, re.I):
                     votes[name] += weight
                     first_seen.setdefault(name, pos)
     if not votes:
@@ -153,8 +188,14 @@ def publisher_from_url(url: str | None) -> str | None:
 
 
 def detect_publisher(text: str, url: str | None = None) -> str | None:
-    """Publisher of a raw page, usable before extraction (to pick its template stats)."""
+    """Publisher of a raw page, usable before extraction: the name the page signs with, else the host."""
     return publisher_from_text(text.splitlines()) or publisher_from_url(url)
+
+
+def publisher_key(text: str, url: str | None = None) -> str | None:
+    """Key for per-publisher template statistics: the URL host when known (stable across
+    pages), else the page's signature name ("Support X", "© X")."""
+    return publisher_from_url(url) or publisher_from_text(text.splitlines())
 
 
 # ---------------------------------------------------------------------------- dates

@@ -28,6 +28,11 @@ logger = logging.getLogger(__name__)
 TEMPLATE_SHARE = 0.5
 #: Weight of a prose line with no prose neighbour (teasers in link lists).
 ISOLATED_WEIGHT = 0.25
+#: Per-word penalty of boilerplate lines (on top of a fixed 3): long appeals cut the story
+#: off, while a single misflagged paragraph inside it does not split the story in two.
+BOILER_WORD_WEIGHT = 1.0
+#: Per-word score of a data-table row.
+TABLE_ROW_WEIGHT = 0.5
 #: Score of a short line that is mostly a date.
 DATE_LINE_PENALTY = -6.0
 #: Score of a short non-sentence line that reads like prose (lower case, stop words).
@@ -39,7 +44,8 @@ _CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 
 # Vocabulary of page furniture: navigation, sharing, subscriptions, appeals, legal.
 _BOILER_SHORT = re.compile(
-    r"^(?:advertisement|advertising|sponsored(?: content)?|ad|ads|share|share this(?: article| story)?|"
+    r"^(?:advertisement|advertising|continue reading(?: below)?|story continues below(?: advertisement)?|"
+    r"sponsored(?: content)?|ad|ads|share|share this(?: article| story)?|"
     r"tweet|print|email|e-mail|comments?|reply|menu|search|home|skip to (?:main )?content|"
     r"accessibility(?: links)?|breaking news|read more|read next|more|next|previous|back to top|"
     r"related(?: articles| stories| content| news)?|recommended|most popular|most read|trending|"
@@ -64,6 +70,14 @@ _APPEAL_WORDS = re.compile(
     r"mailbox|inbox|independent|help|privacy|membership|member)\b",
     re.I,
 )
+_CTA_START_RE = re.compile(
+    r"^(?:get|join|subscribe|sign up|follow|download|click|tap|share|support|donate|register|try|discover|"
+    r"watch|listen|read|see|check out|don't miss|need more|want more|like this)\b",
+    re.I,
+)
+_LINK_PREFIX_RE = re.compile(
+    r"^(?:related|read more|read also|see also|also read|more|watch|listen|recommended|opinion)\s*:\s*\S", re.I
+)
 _PRONOUN_WORDS = re.compile(r"\b(?:we|our|us|you|your|you're|we're)\b", re.I)
 _REPORTED_RE = re.compile(r"\b(?:said|says|told|according to|added|adding)\b", re.I)
 _QUOTED_RE = re.compile(r"[\"“][^\"”]*[\"”]")
@@ -74,7 +88,7 @@ _BIO_RE = re.compile(
 )
 _CAPTION_CUE = re.compile(
     r"\b(?:photo|photograph|image|picture|illustration|file photo|credit)s?\s*(?::|/|by\b)|"
-    r"\b(?:image|photo|picture) (?:caption|copyright|source)\b|^caption\b|"
+    r"\b(?:image|photo|picture) (?:caption|copyright|source)\b|^caption\b|credit:\s|"
     r"\b(?:getty images|shutterstock|afp/|reuters/|ap photo|epa|ansa/|istock)\b",
     re.I,
 )
@@ -84,6 +98,11 @@ _CAPTION_VERBS = (
     r"celebrates|watches|is seen|are seen|takes part|participates|votes|casts|chats|rides|"
     r"march|gather|wait|stand|walk|hold|pose|attend|take part|protest|rally|react|celebrate"
 )
+_ENDS_WITH_DATE_RE = re.compile(
+    r",\s*(?:(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2},?\s+(?:19|20)\d{2}|"
+    r"\d{1,2}\s+(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+(?:19|20)\d{2})\.?\)?\s*$"
+)
+_FINITE_AUX_RE = re.compile(r"\b(?:will|would|has|have|had|was|were|did|could|should|is|are)\b", re.I)
 _CAPTION_VERB_RE = re.compile(rf"^(?:[\w.'’,\-]+\s+){{1,12}}(?:{_CAPTION_VERBS})\b")
 _DATE_LINE_HINT = re.compile(r"\d")
 _STAFF_RE = re.compile(
@@ -99,6 +118,19 @@ _BOUNDARY_RE = re.compile(
     r"all rights reserved|^\d+\s+(?:comments?|responses?|replies)\b|"
     r"^(?:comments|leave a (?:comment|reply)|post a comment|add a comment|join the conversation)\W*$|"
     r"^\S+(?:\s\S+)?\s+(?:says|said|wrote):$",
+    re.I,
+)
+# Headings of link blocks inside or after a story ("Most read in world news").
+_LINK_HEADING_RE = re.compile(
+    r"^(?:related|most (?:read|popular|viewed|shared)|read (?:more|next|also)|more (?:from|on|in|stories|news)|"
+    r"recommended|trending|explore further|you may also like|you might also like|see also|also read|"
+    r"popular|top stories|latest|editor'?s? picks?)\b",
+    re.I,
+)
+# Lines that close a page rather than a story: follow prompts, citations, publisher notes.
+_TAIL_RE = re.compile(
+    r"follow (?:him|her|them|us|me) on|@\w{3,}|\bretrieved\b.*\bfrom\b|\bis part of\b|"
+    r"\bspam\b|unsubscribe|\bforums?\b|news tip|let us know",
     re.I,
 )
 
@@ -126,6 +158,20 @@ def _word_count(text: str, tokens: list[str]) -> int:
     return max(len(tokens), cjk // 2) if cjk else len(tokens)
 
 
+def _is_call_to_action(text: str, words: int) -> bool:
+    """ "Join our forums", "Get breaking news ... and more!": imperative promos addressed to the reader."""
+    if words > 40 or not _CTA_START_RE.match(text) or _REPORTED_RE.search(text):
+        return False
+    return text.rstrip().endswith("!") or bool(_PRONOUN_WORDS.search(_QUOTED_RE.sub(" ", text)))
+
+
+def _is_self_promotion(text: str, publisher: str | None) -> bool:
+    """ "Cayman Compass is Cayman News.", "We are X's most trusted source": the site describing itself."""
+    if publisher and publisher.lower() in text.lower() and re.search(r"\b(?:is|are|we|our)\b", text, re.I):
+        return not _REPORTED_RE.search(text)
+    return bool(re.match(r"^we(?:'re| are)\b.*\b(?:news|source|site|magazine|newspaper)\b", text, re.I))
+
+
 def _is_appeal(text: str, words: int, publisher: str | None) -> bool:
     """Donation/newsletter appeals: call-to-action words plus "we/our/you" outside quotes."""
     outside = _QUOTED_RE.sub(" ", text)
@@ -135,25 +181,33 @@ def _is_appeal(text: str, words: int, publisher: str | None) -> bool:
         cta += 1
     if words == 0:
         return False
-    return (cta >= 2 and pron >= 1) or (cta >= 1 and pron / words >= 0.08) or cta >= 4
+    density = pron / words
+    if _CTA_START_RE.match(outside) and cta >= 1:
+        return True
+    return (cta >= 2 and density >= 0.04) or (cta >= 1 and density >= 0.08) or cta >= 4
 
 
 def _unwrap(raw_lines: list[str]) -> list[str]:
     """Re-join hard-wrapped prose (fixed-width text): a long line continued in lower case."""
     out: list[str] = []
+    last = -1  # index of the line a continuation would join
+    prev_piece = ""
     for raw in raw_lines:
         stripped = raw.strip()
         if (
-            out
+            last >= 0
             and stripped
             and stripped[0].islower()
-            and len(out[-1].strip()) >= 45
-            and not _SENT_END_RE.search(out[-1].strip())
+            and len(prev_piece) >= 45
+            and not _SENT_END_RE.search(prev_piece)
         ):
-            out[-1] = out[-1].rstrip() + " " + stripped
+            out[last] = out[last].rstrip() + " " + stripped
             out.append("")  # keep line numbers aligned with the input
+            prev_piece = stripped
             continue
         out.append(raw)
+        last = len(out) - 1 if stripped else -1
+        prev_piece = stripped
     return out
 
 
@@ -193,6 +247,8 @@ def _build_lines(
         line = _Line(idx, raw, body, len(expanded) - len(expanded.lstrip()), words, stop_ratio, sentence)
         if stripped != body:
             line.flags.append("bullet")
+        if len([cell for cell in raw.split("\t") if cell.strip()]) >= 3:
+            line.flags.append("table")
         if template_counts and template_counts.get(line_fingerprint(stripped), 0.0) >= TEMPLATE_SHARE:
             line.template = True
         if words <= 20 and _BOUNDARY_RE.search(body):
@@ -206,11 +262,23 @@ def _build_lines(
             and (_is_appeal(body, words, publisher) or len(_BOILER_ANY.findall(_QUOTED_RE.sub(" ", body))) >= 2)
         ):
             line.boiler = True
+        elif (
+            _LINK_PREFIX_RE.match(body)
+            or _is_call_to_action(body, words)
+            or (words <= 15 and _is_self_promotion(body, publisher))
+        ):
+            line.boiler = True
         elif _BIO_RE.match(body):
             line.boiler = True
             line.flags.append("bio")
         lines.append(line)
     return lines
+
+
+def _is_shouting(line: _Line) -> bool:
+    """An all-capitals line of several words inside a story: a promo or link, not story text."""
+    letters = [c for c in line.text if c.isalpha()]
+    return line.words >= 7 and line.score <= 0 and len(letters) >= 12 and all(c.isupper() for c in letters)
 
 
 def _title_case_ratio(text: str) -> float:
@@ -236,7 +304,7 @@ def _good(line: _Line) -> bool:
 def _score(lines: list[_Line], body_indent: int | None) -> None:
     for line in lines:
         if line.template or line.boiler:
-            line.score = -(line.words + 3.0)
+            line.score = -(3.0 + BOILER_WORD_WEIGHT * line.words)
         elif line.caption:
             line.score = -1.0
         elif _good(line):
@@ -253,10 +321,71 @@ def _score(lines: list[_Line], body_indent: int | None) -> None:
             line.score = -2.0
     # A prose line standing alone between non-prose lines is typically a teaser
     # (headline, author, date, summary) rather than part of a story.
+    _score_tables(lines)
     good = [line.score > 0 for line in lines]
-    for i, line in enumerate(lines):
-        if good[i] and not (i > 0 and good[i - 1]) and not (i + 1 < len(lines) and good[i + 1]):
-            line.score *= ISOLATED_WEIGHT
+    isolated = [
+        i
+        for i in range(len(lines))
+        if good[i] and not (i > 0 and good[i - 1]) and not (i + 1 < len(lines) and good[i + 1])
+    ]
+    for i in isolated:
+        lines[i].score *= ISOLATED_WEIGHT
+    _mark_records(lines, isolated)
+
+
+def _score_tables(lines: list[_Line]) -> None:
+    """Rows of a data table (3+ tab-separated cells, 3+ rows in a row) are content.
+
+    Browsers dump HTML tables as tab-separated rows; standings, results and
+    schedules are part of the story even though they hold no prose.
+    """
+    i = 0
+    while i < len(lines):
+        j = i
+        while j < len(lines) and "table" in lines[j].flags:
+            j += 1
+        if j - i >= 3:
+            for line in lines[i:j]:
+                if not (line.boiler or line.template):
+                    line.score = TABLE_ROW_WEIGHT * line.words
+        i = max(j, i + 1)
+
+
+def _shape(line: _Line) -> str:
+    if line.score > 0:
+        return "P"
+    if line.boiler or line.template:
+        return "B"
+    return "D" if line.score == DATE_LINE_PENALTY else ("s" if line.sentence else "S")
+
+
+def _mark_records(lines: list[_Line], isolated: list[int]) -> None:
+    """Repeated records (headline, author, date, summary) x N: link lists, not a story.
+
+    Three or more isolated prose lines at a constant spacing, with the same
+    sequence of line shapes (including a date line) between them, score as
+    boilerplate. Listicles (subheading + paragraph, no dates) are left alone.
+    """
+    shapes = [_shape(line) for line in lines]
+    n = len(isolated)
+    i = 0
+    while i < n - 2:
+        step = isolated[i + 1] - isolated[i]
+        if not 3 <= step <= 6:
+            i += 1
+            continue
+        pattern = shapes[isolated[i] - step + 1 : isolated[i]] if isolated[i] >= step - 1 else None
+        j = i + 1
+        while (
+            j < n and isolated[j] - isolated[j - 1] == step and shapes[isolated[j] - step + 1 : isolated[j]] == pattern
+        ):
+            j += 1
+        if j - i >= 3 and pattern and "D" in pattern:
+            for k in range(i, j):
+                lines[isolated[k]].score = -1.0
+            i = j
+        else:
+            i += 1
 
 
 def _max_run(lines: list[_Line]) -> tuple[int, int]:
@@ -290,13 +419,40 @@ def _mark_captions(lines: list[_Line]) -> None:
             line.caption = True
 
 
+def _list_item(line: _Line) -> bool:
+    return not (line.boiler or line.template or line.caption or line.boundary) and (
+        line.score > 0 or 3 <= line.words <= 60
+    )
+
+
+def _extend_list(lines: list[_Line], end: int) -> int:
+    """Carry the story over a list it introduces ("... includes:" then items)."""
+    if end < 0 or end + 1 >= len(lines):
+        return end
+    if not (lines[end].text.endswith(":") or lines[end + 1].text.endswith(":")):
+        return end
+    j = end + 1
+    while j < len(lines) and _list_item(lines[j]):
+        j += 1
+    return j - 1
+
+
 def _mark_lead_caption(lines: list[_Line], start: int, end: int) -> None:
-    """A photo description right before the story (subject + present-tense verb, no quotes)."""
+    """A photo description right before the story, no quotes or speech verbs.
+
+    Captions describe the picture in the present tense ("X addresses ...") or
+    end with the date it was taken ("..., in Brussels, June 5, 2014.");
+    story ledes do neither.
+    """
     for i in range(start, min(start + 2, end)):
         line = lines[i]
         if line.caption or line.words > 45:
             continue
-        if _CAPTION_VERB_RE.match(line.text) and not re.search(r"[\"“”]|\bsaid\b|\bsays\b", line.text):
+        if re.search(r"[\"“”]|\b(?:said|says|told)\b", line.text):
+            break
+        if _CAPTION_VERB_RE.match(line.text) or (
+            _ENDS_WITH_DATE_RE.search(line.text) and not _FINITE_AUX_RE.search(line.text)
+        ):
             line.caption = True
         else:
             break
@@ -311,7 +467,7 @@ def _pick_title(lines: list[_Line], first_body: int) -> int | None:
     lo = max(0, first_body - 25)
     for i in range(first_body - 1, lo - 1, -1):
         line = lines[i]
-        if line.caption or line.meta or line.template or line.boiler or _STAFF_RE.search(line.text):
+        if line.caption or line.meta or line.template or line.boiler or _STAFF_RE.match(line.text):
             continue
         if line.words < 3 or line.words > 30 or len(line.text) > 250:
             continue
@@ -342,6 +498,14 @@ def extract_text_dump(
     if not lines:
         return ExtractedArticle(title=None, body="", captions=[], publisher=publisher, language=lang, url=url)
 
+    # If template evidence would swallow most of the prose, the page itself (or a copy
+    # of it) is in the statistics: ignore the evidence rather than lose the story.
+    prose_words = sum(line.words for line in lines if _good(line))
+    template_words = sum(line.words for line in lines if line.template and _good(line))
+    if prose_words and template_words > 0.7 * prose_words:
+        for line in lines:
+            line.template = False
+
     # Dominant indentation of prose lines: list/sidebar text is often indented differently.
     indents = Counter(line.indent for line in lines if _good(line) and not line.boiler)
     body_indent = indents.most_common(1)[0][0] if indents else None
@@ -352,6 +516,7 @@ def extract_text_dump(
     start, end = _max_run(lines)
     if end < start:
         start, end = 0, -1
+    end = _extend_list(lines, end)
     _mark_lead_caption(lines, start, end + 1)
 
     # Bylines and date lines near the top of the run separate headline/standfirst from story.
@@ -362,7 +527,7 @@ def extract_text_dump(
     for i in range(max(0, start - 12), head_limit):
         line = lines[i]
         name = md.byline_author(line.text)
-        if not name and _STAFF_RE.match(line.text):
+        if not name and line.words <= 15 and _STAFF_RE.match(line.text):
             name = line.text.split(",")[0].removeprefix("By ").strip()
         if name:
             author = author or name
@@ -382,20 +547,33 @@ def extract_text_dump(
     body_lines = []
     after_heading = False
     for line in lines[start : end + 1]:
-        if line.boiler and line.words <= 6:
+        if (line.boiler or _LINK_HEADING_RE.match(line.text)) and line.words <= 6:
             # "Related", "Most popular": the short lines under it are links, not story
             after_heading = True
             continue
         if after_heading and line.score <= 0:
             continue
         after_heading = False
-        if not (line.caption or line.template or line.boiler or line.meta):
+        if not (line.caption or line.template or line.boiler or line.meta or _is_shouting(line)):
             body_lines.append(line)
+    # Trim page-closing lines (follow prompts, citations, subscribe offers) off the end.
+    while body_lines and (
+        (body_lines[-1].words <= 40 and _TAIL_RE.search(body_lines[-1].text))
+        or (body_lines[-1].words <= 25 and _BOILER_ANY.search(_QUOTED_RE.sub(" ", body_lines[-1].text)))
+        or is_boilerplate_line(body_lines[-1].text, publisher)
+    ):
+        body_lines.pop()
     first_body = body_lines[0].idx if body_lines else (lines[start].idx if start < len(lines) else 0)
     first_pos = next((i for i, line in enumerate(lines) if line.idx == first_body), start)
     title_pos = _pick_title(lines, first_pos)
     title = lines[title_pos].text if title_pos is not None else None
     body_lines = [line for line in body_lines if title_pos is None or line.idx != lines[title_pos].idx]
+    if title is None and len(body_lines) >= 2:
+        # The headline can read like prose ("What should the election be about?") and open the run.
+        head = body_lines[0]
+        if 3 <= head.words <= 20 and not head.text.endswith((".", ",", ":", ";")) and not _QUOTED_RE.search(head.text):
+            title = head.text
+            body_lines = body_lines[1:]
     body = "\n\n".join(line.text for line in body_lines)
 
     captions: list[str] = []

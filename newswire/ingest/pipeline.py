@@ -395,7 +395,17 @@ def publish_warehouse(settings: Settings | None = None) -> str:
     """Publish the validated working copy (see newswire.warehouse.publish)."""
     from newswire.warehouse import publish
 
-    return str(publish(settings or get_settings()))
+    settings = settings or get_settings()
+    # Write-audit-publish guard (newswire.transform.wap, docs/write-audit-publish.md):
+    # while a transform has unvalidated marts in the working copy, publishing it
+    # would expose them. Skip; the transform publishes raw and marts together.
+    from newswire.transform.wap import publish_blocker
+
+    blocker = publish_blocker(settings)
+    if blocker:
+        log.warning("not publishing the working copy: %s", blocker)
+        return f"skipped: {blocker}"
+    return str(publish(settings))
 
 
 def run_summary(run_id: str, settings: Settings | None = None) -> dict[str, Any]:

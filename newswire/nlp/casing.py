@@ -15,7 +15,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable
 
-WORD_RE = re.compile(r"[A-Za-z][A-Za-z'’.-]*[A-Za-z]|[A-Za-z]")
+WORD_RE = re.compile(r"[A-Za-z][A-Za-z'’.]*[A-Za-z]|[A-Za-z]")
 LINE_RE = re.compile(r"[^\n]+")
 SENT_END = frozenset(".!?:;\"“”'‘’-—–([")
 SMALL_WORDS = frozenset(

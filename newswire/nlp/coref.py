@@ -93,7 +93,8 @@ def link_mentions(mentions: list[dict[str, Any]]) -> None:
         norm = m["normalized_text"]
         canon = norm
         words = norm.split()
-        if m["label"] in ("PERSON", "ORG", "GPE", "NORP") or len(words) == 1:
+        linkable = m["label"] == "PERSON" or (m["source"] != "gazetteer" and m["label"] in NAME_LABELS)
+        if linkable:
             core = [w for w in words if w.lower().rstrip(".") not in HONORIFICS] or words
             fulls = full_by_part.get(core[-1]) if len(core) == 1 else None
             if fulls and len(fulls) == 1:
@@ -121,12 +122,48 @@ def link_mentions(mentions: list[dict[str, Any]]) -> None:
             m["label"] = label
 
 
-class PronounResolver:
-    """Most recent compatible mention before a pronoun; canonical name for names."""
+ROLE_ALIASES = {"pm": "minister", "premier": "minister", "chancellor": "chancellor"}
 
-    def __init__(self, mentions: list[dict[str, Any]]) -> None:
+
+def person_roles(doc: Doc, mentions: list[dict[str, Any]]) -> dict[str, list[tuple[int, str]]]:
+    """Role nouns written before person names: "Prime Minister Shinzo Abe" -> minister: Shinzo Abe.
+
+    Lets a later "the prime minister" or headline "Japan's PM" resolve to the person.
+    """
+    roles: dict[str, list[tuple[int, str]]] = {}
+    for m in mentions:
+        if m["label"] != "PERSON":
+            continue
+        span = doc.char_span(m["start_char"], m["end_char"], alignment_mode="expand")
+        if span is None:
+            continue
+        root = span.root
+        for child in root.lefts:
+            if child.i < span.start and child.dep_ in ("compound", "amod", "appos") and child.pos_ in ("NOUN", "PROPN"):
+                role = child.lemma_.lower()
+                if role.isalpha() and not child.ent_type_:
+                    roles.setdefault(role, []).append((m["start_char"], m["canonical_text"]))
+    return roles
+
+
+class PronounResolver:
+    """Most recent compatible mention before a pronoun; canonical name for names and roles."""
+
+    def __init__(self, mentions: list[dict[str, Any]], roles: dict[str, list[tuple[int, str]]] | None = None) -> None:
         self.mentions = sorted(mentions, key=lambda m: m["start_char"])
         self.starts = [m["start_char"] for m in self.mentions]
+        self.roles = roles or {}
+
+    def resolve_role(self, head_lemma: str, start: int) -> str | None:
+        """The person most recently introduced with this role noun (or the first, in a headline)."""
+        found = self.roles.get(ROLE_ALIASES.get(head_lemma, head_lemma))
+        if not found:
+            return None
+        names = {name for _, name in found}
+        if len(names) == 1:
+            return next(iter(names))
+        before = [name for pos, name in found if pos < start]
+        return before[-1] if before else None
 
     def resolve(self, head_start: int, start: int, end: int, lower: str) -> str | None:
         """Antecedent for a subject span [start, end) whose head token starts at ``head_start``."""

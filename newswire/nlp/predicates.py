@@ -119,7 +119,14 @@ def _chain(verb: Token, headline: bool = False) -> list[Token]:
 
 def _find_subject(chain: list[Token]) -> tuple[Token | None, bool]:
     """Subject head and whether it is a passive patient, climbing out of clauses if needed."""
-    for tok in chain:
+    # innermost first: the content verb's own subject, then the nearest controller's
+    # object ("urged Iran to stop": object control) or subject ("Iran vowed to stop")
+    for k in range(len(chain) - 1, -1, -1):
+        tok = chain[k]
+        if k < len(chain) - 1 and tok.pos_ == "VERB":
+            dobj = next((c for c in tok.children if c.dep_ == "dobj" and c.pos_ in ("PROPN", "NOUN", "PRON")), None)
+            if dobj is not None and dobj.i < chain[k + 1].i:
+                return dobj, False
         for c in tok.children:
             if c.dep_ in SUBJECT_DEPS:
                 return c, c.dep_.endswith("pass")

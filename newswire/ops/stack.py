@@ -398,14 +398,26 @@ class AirflowClient:
                 f"{self.base_url}/auth/token",
                 method="POST",
                 body={"username": self.username, "password": self.password},
+                timeout=30,
             )
             if status not in (200, 201):
                 raise StackError(f"login as {self.username} failed: HTTP {status} {body}")
             self._token = body["access_token"]
         return self._token
 
-    def call(self, path: str, *, method: str = "GET", body: Any = None) -> Any:
-        status, payload = _http(f"{self.base_url}/api/v2{path}", method=method, body=body, token=self.token())
+    def call(self, path: str, *, method: str = "GET", body: Any = None, attempts: int = 4) -> Any:
+        """One API call; idempotent ones (GET, PATCH) are retried when the server is slow to answer."""
+        if method not in ("GET", "PATCH"):
+            attempts = 1
+        for attempt in range(1, attempts + 1):
+            try:
+                status, payload = _http(f"{self.base_url}/api/v2{path}", method=method, body=body,
+                                        token=self.token(), timeout=30)
+                break
+            except (TimeoutError, ConnectionError, urllib.error.URLError):
+                if attempt == attempts:
+                    raise
+                time.sleep(2 * attempt)
         if status >= 400:
             raise StackError(f"{method} {path}: HTTP {status} {payload}")
         return payload

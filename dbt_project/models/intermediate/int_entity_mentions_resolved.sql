@@ -41,8 +41,8 @@ agents as (
 base as (
     select
         mentions.*,
-        articles.published_date,
-        articles.published_at,
+        articles.reported_date,
+        articles.reported_at,
         sentences.sentence_text,
         sentences.start_char as sentence_start_char,
         -- lookup key: lowercase, without a leading "the" or a trailing possessive
@@ -87,8 +87,8 @@ dictionary_matches as (
         actors.actor_name,
         actors.actor_code,
         actors.country_iso3 as actor_country_iso3,
-        base.published_date >= coalesce(actors.valid_from, date '0001-01-01')
-        and base.published_date <= coalesce(actors.valid_to, date '9999-12-31') as is_valid_on_date,
+        base.reported_date >= coalesce(actors.valid_from, date '0001-01-01')
+        and base.reported_date <= coalesce(actors.valid_to, date '9999-12-31') as is_valid_on_date,
         case when actors.actor_alias = base.canonical_lookup_text then 0 else 1 end as alias_rank,
         actors.source_rank,
         actors.valid_from is null and actors.valid_to is null as is_open_ended,
@@ -106,7 +106,13 @@ dictionary_any as (
     from dictionary_matches
     qualify row_number() over (
         partition by entity_mention_id
-        order by alias_rank, is_valid_on_date desc, source_rank, is_open_ended, valid_from desc nulls last, actor_code
+        order by
+            alias_rank asc,
+            is_valid_on_date desc,
+            source_rank asc,
+            is_open_ended asc,
+            valid_from desc nulls last,
+            actor_code asc
     ) = 1
 ),
 
@@ -121,7 +127,7 @@ dictionary_valid as (
     qualify row_number() over (
         partition by entity_mention_id
         -- overlay first, then a bounded validity window over an open-ended default
-        order by alias_rank, source_rank, is_open_ended, valid_from desc nulls last, actor_code
+        order by alias_rank asc, source_rank asc, is_open_ended asc, valid_from desc nulls last, actor_code asc
     ) = 1
 ),
 
@@ -142,7 +148,8 @@ role_windows as (
                 substring(
                     base.sentence_text,
                     greatest(1, base.start_char - {{ var('role_window_chars') }} - base.sentence_start_char + 1),
-                    base.start_char - greatest(base.sentence_start_char, base.start_char - {{ var('role_window_chars') }})
+                    base.start_char
+                    - greatest(base.sentence_start_char, base.start_char - {{ var('role_window_chars') }})
                 ),
                 '([^,;:()"\[\]]*)$',
                 1
@@ -157,31 +164,52 @@ role_texts as (
     select
         role_windows.*,
         ' ' || trim(regexp_replace(
-            lower(role_prefix || case when role_windows.entity_label = 'ORG' then ' ' || base.normalized_text else '' end),
+            lower(
+                role_windows.role_prefix
+                || case when role_windows.entity_label = 'ORG' then ' ' || base.normalized_text else '' end
+            ),
             '[^a-z0-9]+',
             ' ',
             'g'
         )) || ' ' as role_text,
         ' ' || trim(regexp_replace(lower(base.normalized_text), '[^a-z0-9]+', ' ', 'g')) || ' ' as own_text,
-        base.start_char - length(role_prefix) as role_start_char
+        base.start_char - length(role_windows.role_prefix) as role_start_char
     from role_windows
     inner join base on role_windows.entity_mention_id = base.entity_mention_id
 ),
 
+role_ngrams as (
+    -- every run of 1..12 consecutive words of the role text (agent phrases are
+    -- at most 11 words), so agent words are found with an equi-join
+    select
+        tokenized.entity_mention_id,
+        array_to_string(list_slice(tokenized.tokens, starts.start_no, starts.start_no + lengths.n_words - 1), ' ')
+            as ngram,
+        starts.start_no + lengths.n_words - 1 as end_no
+    from (
+        select
+            entity_mention_id,
+            string_split(trim(role_text), ' ') as tokens
+        from role_texts
+    ) as tokenized
+    cross join unnest(generate_series(1, len(tokenized.tokens))) as starts (start_no)
+    cross join unnest(generate_series(1, 12)) as lengths (n_words)
+    where starts.start_no + lengths.n_words - 1 <= len(tokenized.tokens)
+),
+
 role_agents as (
     select
-        role_texts.entity_mention_id,
+        role_ngrams.entity_mention_id,
         agents.agent_code
-    from role_texts
-    inner join agents
-        on agents.agent_word <> ''
-        and contains(role_texts.role_text, ' ' || agents.agent_word || ' ')
+    from role_ngrams
+    inner join agents on role_ngrams.ngram = agents.agent_word
     qualify row_number() over (
-        partition by role_texts.entity_mention_id
+        partition by role_ngrams.entity_mention_id
         -- the longest (most specific) phrase wins, then the one closest to the name
-        order by length(agents.agent_word) desc,
-            strpos(reverse(role_texts.role_text), reverse(' ' || agents.agent_word || ' ')),
-            agents.agent_code
+        order by
+            length(agents.agent_word) desc,
+            role_ngrams.end_no desc,
+            agents.agent_code asc
     ) = 1
 ),
 
@@ -193,11 +221,12 @@ role_orgs as (
         org.entity_mention_id as org_entity_mention_id
     from role_texts
     inner join base as org
-        on role_texts.sentence_id = org.sentence_id
-        and role_texts.entity_label = 'PERSON'
-        and org.entity_label = 'ORG'
-        and org.start_char >= role_texts.role_start_char
-        and org.end_char <= role_texts.start_char
+        on
+            role_texts.sentence_id = org.sentence_id
+            and role_texts.entity_label = 'PERSON'
+            and org.entity_label = 'ORG'
+            and role_texts.role_start_char <= org.start_char
+            and role_texts.start_char >= org.end_char
     qualify row_number() over (
         partition by role_texts.entity_mention_id order by org.start_char desc
     ) = 1
@@ -212,14 +241,16 @@ role_countries as (
         country_matches.country_iso3
     from role_texts
     inner join base as modifier
-        on role_texts.sentence_id = modifier.sentence_id
-        and modifier.entity_mention_id <> role_texts.entity_mention_id
-        and modifier.start_char >= role_texts.role_start_char
-        and modifier.end_char <= role_texts.start_char
+        on
+            role_texts.sentence_id = modifier.sentence_id
+            and role_texts.entity_mention_id <> modifier.entity_mention_id
+            and role_texts.role_start_char <= modifier.start_char
+            and role_texts.start_char >= modifier.end_char
     inner join country_matches on modifier.entity_mention_id = country_matches.entity_mention_id
     left join role_agents on role_texts.entity_mention_id = role_agents.entity_mention_id
     -- the country must belong to the title: role words found, or right in front
-    where (role_texts.entity_label = 'PERSON' and role_agents.agent_code is not null)
+    where
+        (role_texts.entity_label = 'PERSON' and role_agents.agent_code is not null)
         or regexp_matches(
             substring(
                 role_texts.sentence_text,
@@ -240,9 +271,10 @@ org_own_countries as (
         countries.iso3 as country_iso3
     from role_texts
     inner join countries
-        on role_texts.entity_label = 'ORG'
-        and countries.alias_type in ('name', 'demonym')
-        and contains(role_texts.own_text, ' ' || lower(countries.alias) || ' ')
+        on
+            role_texts.entity_label = 'ORG'
+            and countries.alias_type in ('name', 'demonym')
+            and contains(role_texts.own_text, ' ' || lower(countries.alias) || ' ')
     qualify row_number() over (
         partition by role_texts.entity_mention_id order by length(countries.alias) desc, countries.iso3
     ) = 1
@@ -340,8 +372,8 @@ final as (
         head_lemma,
         extraction_source,
         is_named_entity,
-        published_date,
-        published_at,
+        reported_date,
+        reported_at,
         entity_key,
         case when entity_key is not null then {{ surrogate_key(['entity_key']) }} end as entity_id,
         entity_canonical_name,

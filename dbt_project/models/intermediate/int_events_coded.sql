@@ -67,7 +67,7 @@ joined as (
         actors.actor2_name,
         actors.actor2_code,
         actors.actor2_country_iso3,
-        articles.published_at,
+        articles.reported_at,
         articles.source_name,
         articles.story_cluster_id
     from coded
@@ -75,7 +75,8 @@ joined as (
     inner join actors on coded.predicate_id = actors.predicate_id
     inner join sentences on coded.sentence_id = sentences.sentence_id
     inner join articles on coded.article_id = articles.article_id
-    where not sentences.is_boilerplate
+    where
+        not sentences.is_boilerplate
         and (actors.actor1_code is not null or actors.actor2_code is not null)
 ),
 
@@ -110,7 +111,8 @@ article_place as (
         partition by places.article_id
         order by
             case
-                when sentences.section = 'body' and places.mention_text = upper(places.mention_text)
+                when
+                    sentences.section = 'body' and places.mention_text = upper(places.mention_text)
                     and places.start_char - sentences.start_char < 40 then 0
                 else 1
             end,
@@ -172,7 +174,7 @@ final as (
             when article_place.place_name is not null then 'article'
         end as action_geo_source,
         joined.tone,
-        joined.published_at,
+        joined.reported_at,
         joined.source_name,
         joined.story_cluster_id
     from joined

@@ -14,7 +14,7 @@ ranked as (
         *,
         row_number() over (
             partition by event_id
-            order by published_at, article_id, is_lead desc, sentence_no, verb_start
+            order by reported_at asc, article_id asc, is_lead desc, sentence_no asc, verb_start asc
         ) as mention_rank
     from event_mentions
 ),
@@ -22,21 +22,22 @@ ranked as (
 aggregated as (
     select
         event_id,
-        count(*) as num_mentions,
+        count(distinct sentence_id) as num_mentions,
         count(distinct story_cluster_id) as num_articles,
         count(distinct source_name) as num_sources,
         count(distinct article_id) as num_article_copies,
         bool_or(is_lead) as is_root_event,
         round(avg(tone), 3) as tone,
-        min(published_at) as first_reported_at,
-        max(published_at) as last_reported_at,
+        min(reported_at) as first_reported_at,
+        max(reported_at) as last_reported_at,
         list(distinct source_name order by source_name) as source_names
     from event_mentions
     group by event_id
 ),
 
 first_mention as (
-    select * from ranked where mention_rank = 1
+    select * from ranked
+    where mention_rank = 1
 ),
 
 final as (

@@ -36,8 +36,9 @@ by_country as (
         places.lon
     from mentions
     inner join places
-        on mentions.country_iso3 = places.country_iso3
-        and places.place_type = 'country'
+        on
+            mentions.country_iso3 = places.country_iso3
+            and places.place_type = 'country'
     qualify row_number() over (partition by mentions.entity_mention_id order by places.population desc nulls last) = 1
 ),
 

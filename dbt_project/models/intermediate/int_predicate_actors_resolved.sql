@@ -3,7 +3,9 @@
 --   argument. A span resolves to the entity mentions that overlap it; the best
 --   one has an actor code, then is the span's head, then comes first.
 --   Pronoun subjects (he / she / him / her) resolve to the most recent PERSON
---   mention earlier in the article.
+--   mention earlier in the article; "it" to the most recent organisation or
+--   place in the same or previous sentence. A verb without a subject takes the
+--   resolved subject of the nearest verb of its sentence.
 
 with
 
@@ -76,12 +78,15 @@ span_mentions as (
         ) as is_head
     from spans
     inner join mentions
-        on spans.article_id = mentions.article_id
-        and mentions.start_char < spans.end_char
-        and mentions.end_char > spans.start_char
+        on
+            spans.article_id = mentions.article_id
+            and spans.end_char > mentions.start_char
+            and spans.start_char < mentions.end_char
 ),
 
 subject_pronouns as (
+    -- he / she / him / her: the most recent PERSON mention before the pronoun;
+    -- it: the most recent organisation or place in the same or previous sentence
     select
         predicates.predicate_id,
         antecedent.entity_mention_id,
@@ -91,11 +96,19 @@ subject_pronouns as (
         antecedent.actor_country_iso3
     from predicates
     inner join mentions as antecedent
-        on predicates.article_id = antecedent.article_id
-        and antecedent.entity_label = 'PERSON'
-        and antecedent.end_char <= predicates.subject_start
-    where lower(trim(predicates.subject_text)) in ('he', 'she', 'him', 'her')
-        or (predicates.subject_head_lemma in ('he', 'she') and predicates.subject_end - predicates.subject_start <= 3)
+        on
+            predicates.article_id = antecedent.article_id
+            and predicates.subject_start >= antecedent.end_char
+    where
+        (
+            lower(trim(predicates.subject_text)) in ('he', 'she', 'him', 'her')
+            and antecedent.entity_label = 'PERSON'
+        )
+        or (
+            lower(trim(predicates.subject_text)) = 'it'
+            and antecedent.entity_label in ('ORG', 'GPE', 'NORP')
+            and antecedent.sentence_no >= predicates.sentence_no - 1
+        )
     qualify row_number() over (partition by predicates.predicate_id order by antecedent.start_char desc) = 1
 ),
 
@@ -105,7 +118,7 @@ subject_best as (
     where slot = 'subject'
     qualify row_number() over (
         partition by predicate_id
-        order by has_actor_code desc, is_head desc, start_char
+        order by has_actor_code desc, is_head desc, start_char asc
     ) = 1
 ),
 
@@ -115,8 +128,72 @@ other_best as (
     where slot <> 'subject'
     qualify row_number() over (
         partition by predicate_id
-        order by has_actor_code desc, is_head desc, slot_no, start_char
+        order by has_actor_code desc, is_head desc, slot_no asc, start_char asc
     ) = 1
+),
+
+subject_inherited as (
+    -- a verb without a subject ("hours after joining ...", "his goal of meeting
+    -- ...") takes the resolved subject of the nearest verb in the same sentence
+    select
+        predicates.predicate_id,
+        subject_best.entity_mention_id,
+        subject_best.entity_id,
+        subject_best.entity_canonical_name,
+        subject_best.actor_code,
+        subject_best.actor_country_iso3
+    from predicates
+    inner join predicates as governing
+        on
+            predicates.sentence_id = governing.sentence_id
+            and predicates.predicate_id <> governing.predicate_id
+    inner join subject_best on governing.predicate_id = subject_best.predicate_id
+    where predicates.subject_start is null
+    qualify row_number() over (
+        partition by predicates.predicate_id
+        order by abs(governing.verb_start - predicates.verb_start) asc, governing.verb_start asc
+    ) = 1
+),
+
+subject_candidates as (
+    select
+        predicate_id,
+        entity_mention_id,
+        entity_id,
+        entity_canonical_name,
+        actor_code,
+        actor_country_iso3,
+        'span' as resolution,
+        1 as priority
+    from subject_best
+    union all
+    select
+        predicate_id,
+        entity_mention_id,
+        entity_id,
+        entity_canonical_name,
+        actor_code,
+        actor_country_iso3,
+        'pronoun' as resolution,
+        2 as priority
+    from subject_pronouns
+    union all
+    select
+        predicate_id,
+        entity_mention_id,
+        entity_id,
+        entity_canonical_name,
+        actor_code,
+        actor_country_iso3,
+        'sentence_subject' as resolution,
+        3 as priority
+    from subject_inherited
+),
+
+subject_resolved as (
+    select *
+    from subject_candidates
+    qualify row_number() over (partition by predicate_id order by priority asc) = 1
 ),
 
 final as (
@@ -127,24 +204,12 @@ final as (
         predicates.sentence_no,
         predicates.subject_text,
         predicates.object_text,
-        coalesce(subject_best.entity_mention_id, subject_pronouns.entity_mention_id) as actor1_entity_mention_id,
-        coalesce(subject_best.entity_id, subject_pronouns.entity_id) as actor1_entity_id,
-        case
-            when subject_best.entity_mention_id is not null then subject_best.entity_canonical_name
-            else subject_pronouns.entity_canonical_name
-        end as actor1_name,
-        case
-            when subject_best.entity_mention_id is not null then subject_best.actor_code
-            else subject_pronouns.actor_code
-        end as actor1_code,
-        case
-            when subject_best.entity_mention_id is not null then subject_best.actor_country_iso3
-            else subject_pronouns.actor_country_iso3
-        end as actor1_country_iso3,
-        case
-            when subject_best.entity_mention_id is not null then 'span'
-            when subject_pronouns.entity_mention_id is not null then 'pronoun'
-        end as actor1_resolution,
+        subject_resolved.entity_mention_id as actor1_entity_mention_id,
+        subject_resolved.entity_id as actor1_entity_id,
+        subject_resolved.entity_canonical_name as actor1_name,
+        subject_resolved.actor_code as actor1_code,
+        subject_resolved.actor_country_iso3 as actor1_country_iso3,
+        subject_resolved.resolution as actor1_resolution,
         other_best.entity_mention_id as actor2_entity_mention_id,
         other_best.entity_id as actor2_entity_id,
         other_best.entity_canonical_name as actor2_name,
@@ -152,8 +217,7 @@ final as (
         other_best.actor_country_iso3 as actor2_country_iso3,
         other_best.slot as actor2_slot
     from predicates
-    left join subject_best on predicates.predicate_id = subject_best.predicate_id
-    left join subject_pronouns on predicates.predicate_id = subject_pronouns.predicate_id
+    left join subject_resolved on predicates.predicate_id = subject_resolved.predicate_id
     left join other_best on predicates.predicate_id = other_best.predicate_id
 )
 

@@ -25,11 +25,11 @@ final as (
         article_id,
         sentence_id,
         arg_no,
-        lower(trim(prep_arg.preposition)) as preposition,
-        prep_arg.text as argument_text,
-        lower(prep_arg.head_lemma) as head_lemma,
-        prep_arg.start_char,
-        prep_arg.end_char
+        lower(trim(struct_extract(prep_arg, 'preposition'))) as preposition,
+        struct_extract(prep_arg, 'text') as argument_text,
+        lower(struct_extract(prep_arg, 'head_lemma')) as head_lemma,
+        struct_extract(prep_arg, 'start_char') as start_char,
+        struct_extract(prep_arg, 'end_char') as end_char
     from unnested
 )
 

@@ -30,7 +30,11 @@ verb_patterns as (
         lower(nullif(trim(particle), '')) as particle,
         lower(nullif(trim(preposition), '')) as preposition,
         lower(nullif(trim(object_head), '')) as object_head,
-        cast(event_code as varchar) as event_code,
+        -- an empty code is a blocking pattern (PETRARCH's [---]): when it is
+        -- the best match the predicate is not coded at all
+        case
+            when trim(cast(event_code as varchar)) not in ('', '---') then trim(cast(event_code as varchar))
+        end as event_code,
         coalesce(specificity, 0) as specificity
     from {{ ref('cameo_verb_patterns') }}
 ),
@@ -65,7 +69,7 @@ control_word_lists as (
         predicate_id,
         list_concat(
             coalesce(
-                nullif(control_lemmas, []::varchar []),
+                nullif(control_lemmas, cast([] as varchar[])),
                 list_slice(string_split(coalesce(control_chain, ''), '>'), 1, -2)
             ),
             [modality]
@@ -80,7 +84,8 @@ control_words as (
         positions.word_no
     from control_word_lists
     cross join unnest(generate_series(1, len(control_word_lists.words))) as positions (word_no)
-    where control_word_lists.words[positions.word_no] is not null
+    where
+        control_word_lists.words[positions.word_no] is not null
         and control_word_lists.words[positions.word_no] <> ''
 ),
 
@@ -125,17 +130,18 @@ candidates as (
     inner join verbs_to_match on predicates.predicate_id = verbs_to_match.predicate_id
     left join predicate_args on predicates.predicate_id = predicate_args.predicate_id
     inner join verb_patterns
-        on verbs_to_match.match_lemma = verb_patterns.verb_lemma
-        and (verb_patterns.particle is null or verb_patterns.particle = predicates.particle)
-        and (
-            verb_patterns.preposition is null
-            or list_contains(coalesce(predicate_args.prepositions, []), verb_patterns.preposition)
-        )
-        and (
-            verb_patterns.object_head is null
-            or verb_patterns.object_head = predicates.object_head_lemma
-            or list_contains(coalesce(predicate_args.arg_heads, []), verb_patterns.object_head)
-        )
+        on
+            verbs_to_match.match_lemma = verb_patterns.verb_lemma
+            and (verb_patterns.particle is null or predicates.particle = verb_patterns.particle)
+            and (
+                verb_patterns.preposition is null
+                or list_contains(coalesce(predicate_args.prepositions, []), verb_patterns.preposition)
+            )
+            and (
+                verb_patterns.object_head is null
+                or predicates.object_head_lemma = verb_patterns.object_head
+                or list_contains(coalesce(predicate_args.arg_heads, []), verb_patterns.object_head)
+            )
     left join event_codes on verb_patterns.event_code = event_codes.event_code
 ),
 
@@ -145,7 +151,7 @@ best_pattern as (
     from candidates
     where matched_verb_role = 'content'
     qualify row_number() over (
-        partition by predicate_id order by specificity desc, pattern_id
+        partition by predicate_id order by specificity desc, pattern_id asc
     ) = 1
 ),
 
@@ -153,13 +159,15 @@ override_pattern as (
     select candidates.*
     from candidates
     inner join control_override
-        on candidates.predicate_id = control_override.predicate_id
-        and candidates.event_root_code = control_override.event_root_override
+        on
+            candidates.predicate_id = control_override.predicate_id
+            and candidates.event_root_code = control_override.event_root_override
     qualify row_number() over (
         partition by candidates.predicate_id
-        order by candidates.specificity desc,
+        order by
+            candidates.specificity desc,
             case candidates.matched_verb_role when 'content' then 0 else 1 end,
-            candidates.pattern_id
+            candidates.pattern_id asc
     ) = 1
 ),
 

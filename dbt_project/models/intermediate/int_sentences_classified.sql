@@ -15,7 +15,8 @@ articles as (
 flagged as (
     select
         sentences.*,
-        articles.published_date,
+        articles.reported_date,
+        articles.is_published_at_known,
         {{ is_boilerplate_text('sentences.sentence_text') }} as starts_boilerplate,
         {{ word_tokens('sentences.sentence_text') }} as words
     from sentences
@@ -38,15 +39,15 @@ dated as (
         trailer.first_boilerplate_paragraph_no,
         -- first weekday named in the sentence, 0 = Sunday .. 6 = Saturday
         case
-            when regexp_matches(lower(sentence_text), '\bsunday\b') then 0
-            when regexp_matches(lower(sentence_text), '\bmonday\b') then 1
-            when regexp_matches(lower(sentence_text), '\btuesday\b') then 2
-            when regexp_matches(lower(sentence_text), '\bwednesday\b') then 3
-            when regexp_matches(lower(sentence_text), '\bthursday\b') then 4
-            when regexp_matches(lower(sentence_text), '\bfriday\b') then 5
-            when regexp_matches(lower(sentence_text), '\bsaturday\b') then 6
+            when regexp_matches(lower(flagged.sentence_text), '\bsunday\b') then 0
+            when regexp_matches(lower(flagged.sentence_text), '\bmonday\b') then 1
+            when regexp_matches(lower(flagged.sentence_text), '\btuesday\b') then 2
+            when regexp_matches(lower(flagged.sentence_text), '\bwednesday\b') then 3
+            when regexp_matches(lower(flagged.sentence_text), '\bthursday\b') then 4
+            when regexp_matches(lower(flagged.sentence_text), '\bfriday\b') then 5
+            when regexp_matches(lower(flagged.sentence_text), '\bsaturday\b') then 6
         end as mentioned_weekday,
-        regexp_matches(lower(sentence_text), '\byesterday\b') as mentions_yesterday
+        regexp_matches(lower(flagged.sentence_text), '\byesterday\b') as mentions_yesterday
     from flagged
     left join trailer on flagged.article_id = trailer.article_id
 ),
@@ -66,18 +67,19 @@ final as (
         case
             when mentioned_weekday is not null then 'weekday'
             when mentions_yesterday then 'yesterday'
-            else 'published_date'
+            when is_published_at_known then 'published_date'
+            else 'ingested_date'
         end as event_date_source,
         case
             -- the most recent such weekday on or before the publication date
             when mentioned_weekday is not null
                 then cast(
-                    published_date
-                    - cast((dayofweek(published_date) - mentioned_weekday + 7) % 7 as integer)
+                    reported_date
+                    - cast((dayofweek(reported_date) - mentioned_weekday + 7) % 7 as integer)
                     as date
                 )
-            when mentions_yesterday then cast(published_date - 1 as date)
-            else published_date
+            when mentions_yesterday then cast(reported_date - 1 as date)
+            else reported_date
         end as event_date,
         len(words) as word_count,
         case

@@ -52,6 +52,8 @@ final as (
         articles.source_name,
         articles.published_at,
         articles.published_date,
+        articles.reported_at,
+        articles.reported_date,
         articles.published_date_source,
         articles.language_code,
         articles.word_count,

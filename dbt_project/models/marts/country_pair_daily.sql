@@ -4,7 +4,8 @@ with
 
 events as (
     select * from {{ ref('events') }}
-    where not is_negated
+    where
+        not is_negated
         and actor1_country is not null
         and actor2_country is not null
 ),

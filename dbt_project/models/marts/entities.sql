@@ -28,7 +28,7 @@ labels as (
     from label_counts
     qualify row_number() over (
         partition by entity_id
-        order by n_mentions desc, entity_label, entity_canonical_name
+        order by n_mentions desc, entity_label asc, entity_canonical_name asc
     ) = 1
 ),
 
@@ -38,7 +38,7 @@ actor_code_counts as (
         actor_code,
         actor_country_iso3,
         count(*) as n_mentions,
-        max(published_at) as last_published_at
+        max(reported_at) as last_reported_at
     from mentions
     where actor_code is not null
     group by entity_id, actor_code, actor_country_iso3
@@ -53,7 +53,7 @@ actor_codes as (
     from actor_code_counts
     qualify row_number() over (
         partition by entity_id
-        order by n_mentions desc, last_published_at desc, actor_code
+        order by n_mentions desc, last_reported_at desc, actor_code asc
     ) = 1
 ),
 
@@ -65,8 +65,8 @@ aggregated as (
         list(distinct normalized_text order by normalized_text) as aliases,
         count(*) as mention_count,
         count(distinct article_id) as article_count,
-        min(published_at) as first_seen_at,
-        max(published_at) as last_seen_at
+        min(reported_at) as first_seen_at,
+        max(reported_at) as last_seen_at
     from mentions
     group by entity_id
 ),

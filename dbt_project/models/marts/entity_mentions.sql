@@ -26,7 +26,7 @@ final as (
         actor_code,
         actor_code_source,
         actor_country_iso3,
-        published_at,
+        reported_at,
         extraction_source
     from mentions
 )

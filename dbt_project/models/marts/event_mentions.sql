@@ -1,9 +1,11 @@
 -- One row per event per sentence per article: where each event was reported.
+-- Two verbs of one sentence coding the same event count once (the first verb).
 
 with
 
 event_mentions as (
     select * from {{ ref('int_events_coded') }}
+    qualify row_number() over (partition by event_id, sentence_id order by verb_start asc) = 1
 ),
 
 final as (
@@ -32,7 +34,7 @@ final as (
         event_date_source,
         tone,
         source_name,
-        published_at
+        reported_at
     from event_mentions
 )
 

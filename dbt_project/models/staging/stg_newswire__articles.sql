@@ -22,6 +22,11 @@ renamed as (
         coalesce(nullif(trim(wire_agency), ''), nullif(trim(publisher), ''), 'unknown') as source_name,
         published_at,
         cast(timezone('UTC', published_at) as date) as published_date,
+        -- the article's reference time: publication, else when it was loaded
+        -- (GDELT's DATEADDED) when no publication date was found
+        coalesce(published_at, ingested_at) as reported_at,
+        cast(timezone('UTC', coalesce(published_at, ingested_at)) as date) as reported_date,
+        published_at is not null as is_published_at_known,
         published_date_source,
         language as language_code,
         word_count,

@@ -19,7 +19,7 @@ renamed as (
         coalesce(is_negated, false) as is_negated,
         lower(nullif(trim(modality), '')) as modality,
         lower(nullif(trim(control_chain), '')) as control_chain,
-        coalesce(control_lemmas, []::varchar []) as control_lemmas,
+        coalesce(control_lemmas, cast([] as varchar[])) as control_lemmas,
         coalesce(voice, 'active') as voice,
         subject_text,
         lower(subject_head_lemma) as subject_head_lemma,

@@ -1,0 +1,240 @@
+"""End-to-end tests of the dbt project on a synthetic warehouse.
+
+One module-scoped build (dbt seed + dbt build on two synthetic articles) feeds
+most assertions; the recoding test copies the whole dbt project to a temporary
+folder, edits its verb-pattern seed and runs `dbt build` alone on a copy of the
+warehouse. The repository's own files are never modified.
+"""
+
+from __future__ import annotations
+
+import csv
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from newswire.dbt_runner import DBT_PROJECT_DIR, build_synthetic_warehouse, run_dbt
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        not (DBT_PROJECT_DIR / "seeds" / "cameo_verb_patterns.csv").exists(),
+        reason="the lookup seeds are not in dbt_project/seeds yet",
+    ),
+]
+
+
+def _dbt(args: list[str], db: Path, work: Path, project_dir: Path | None = None):
+    """Run dbt with target/ and logs/ under `work`, so the repository stays clean."""
+    result = run_dbt(
+        [*args, "--target-path", str(work / "target"), "--log-path", str(work / "logs")],
+        db_path=db,
+        project_dir=project_dir,
+    )
+    failures = []
+    for node_result in getattr(result.result, "results", None) or []:
+        if str(node_result.status) in ("error", "fail", "runtime error"):
+            failures.append(f"{node_result.node.unique_id}: {node_result.status} {node_result.message}")
+    assert result.success, f"dbt {' '.join(args)} failed: {result.exception} {failures}"
+    return result
+
+
+def _query(db: Path, sql: str) -> list[dict]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        cur = con.execute(sql)
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+    finally:
+        con.close()
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Path:
+    work = tmp_path_factory.mktemp("dbt_build")
+    db = build_synthetic_warehouse(work / "newswire.duckdb")
+    _dbt(["seed"], db, work)
+    _dbt(["build"], db, work)
+    return db
+
+
+def _events(db: Path) -> list[dict]:
+    return _query(db, "select * from marts.events order by event_date, event_code")
+
+
+def test_marts_exist_and_are_populated(built):
+    for table in ("articles", "entities", "entity_mentions", "events", "event_mentions", "country_pair_daily"):
+        (row,) = _query(built, f"select count(*) as n from marts.{table}")
+        assert row["n"] > 0, table
+    (row,) = _query(built, "select count(*) as n from marts.articles")
+    assert row["n"] == 2
+
+
+def test_abe_meets_putin_is_one_event_from_two_sources(built):
+    rows = [
+        e
+        for e in _events(built)
+        if e["actor1_code"] == "JPNGOV" and e["actor2_code"] == "RUSGOV" and not e["is_negated"]
+    ]
+    assert len(rows) == 1, rows
+    (event,) = rows
+    assert event["event_root_code"] == "04"
+    assert event["actor1_name"] == "Shinzo Abe"
+    assert event["actor2_name"] == "Vladimir Putin"
+    assert event["num_sources"] == 2  # Reuters (via VOA) and The Moscow Times
+    assert event["num_articles"] == 2
+    assert event["num_mentions"] == 2
+    assert event["is_root_event"] is True
+    assert event["quad_class"] == 1
+    assert "Abe has met Putin" in event["sentence_text"]
+
+
+def test_pledge_to_improve_ties_is_intent_to_cooperate(built):
+    rows = [
+        e
+        for e in _events(built)
+        if e["actor1_code"] == "JPNGOV" and e["actor2_country"] == "RUS" and e["event_root_code"] == "03"
+    ]
+    assert len(rows) == 1, _events(built)
+    assert rows[0]["modality"] == "intent"
+    assert rows[0]["actor1_country"] == "JPN"
+
+
+def test_g7_threat_of_sanctions_is_a_threat_not_a_sanction(built):
+    g7 = [e for e in _events(built) if e["actor1_name"] == "Group of Seven"]
+    assert g7, _events(built)
+    assert {e["event_root_code"] for e in g7} == {"13"}
+    (event,) = g7
+    assert event["actor2_country"] == "RUS"
+    assert event["modality"] == "threat"
+    assert str(event["event_date"]) == "2014-03-18"  # "on Tuesday", published Wednesday 2014-03-19
+
+
+def test_japan_sanctions_russia(built):
+    rows = [
+        e
+        for e in _events(built)
+        if e["actor1_country"] == "JPN" and e["actor2_country"] == "RUS" and e["event_root_code"] == "16"
+    ]
+    assert rows, _events(built)
+    assert rows[0]["event_code"] == "163"
+    assert rows[0]["quad_class"] == 4
+    assert rows[0]["goldstein"] < 0
+
+
+def test_russia_seizes_crimea(built):
+    rows = [e for e in _events(built) if e["actor1_code"] == "RUS" and e["actor2_name"] == "Crimea"]
+    assert len(rows) == 1, _events(built)
+    assert rows[0]["event_root_code"] in ("17", "19")
+    assert rows[0]["quad_class"] == 4
+
+
+def test_negated_meeting_is_flagged_and_not_counted(built):
+    negated = [e for e in _events(built) if e["is_negated"]]
+    assert len(negated) == 1
+    assert negated[0]["actor1_name"] == "Fumio Kishida"
+    assert negated[0]["actor1_code"] == "JPNGOV"
+    assert negated[0]["actor2_code"] == "RUSGOV"
+    assert negated[0]["action_geo_name"] == "Moscow"
+    assert negated[0]["action_geo_lat"] == pytest.approx(55.75, abs=0.1)
+    (pairs,) = _query(
+        built,
+        "select sum(event_count) as n from marts.country_pair_daily"
+        " where event_date = date '2014-03-19' and actor1_country = 'JPN' and actor2_country = 'RUS'",
+    )
+    affirmed = [
+        e
+        for e in _events(built)
+        if str(e["event_date"]) == "2014-03-19"
+        and e["actor1_country"] == "JPN"
+        and e["actor2_country"] == "RUS"
+        and not e["is_negated"]
+    ]
+    assert pairs["n"] == len(affirmed)
+
+
+def test_pronoun_subject_resolves_to_previous_person(built):
+    rows = [e for e in _events(built) if e["actor1_name"] == "Hua Chunying"]
+    assert len(rows) == 1, _events(built)
+    assert rows[0]["actor1_code"] == "CHNGOV"
+    (mention,) = _query(
+        built,
+        f"select actor1_resolution from marts.event_mentions where event_id = '{rows[0]['event_id']}'",
+    )
+    assert mention["actor1_resolution"] == "pronoun"
+
+
+def test_no_events_from_boilerplate(built):
+    rows = _query(
+        built,
+        "select em.sentence_text from marts.event_mentions em"
+        " join intermediate.int_sentences_classified s using (sentence_id) where s.is_boilerplate",
+    )
+    assert rows == []
+    (flagged,) = _query(built, "select sum(boilerplate_sentence_count) as n from marts.articles")
+    assert flagged["n"] >= 3  # Reuters credits line + the Moscow Times appeal
+    texts = [r["sentence_text"] for r in _query(built, "select sentence_text from marts.event_mentions")]
+    assert not any("Moscow Times" in t for t in texts)
+
+
+def test_entities_are_resolved_with_actor_codes(built):
+    entities = {r["canonical_name"]: r for r in _query(built, "select * from marts.entities")}
+    assert entities["Shinzo Abe"]["actor_code"] == "JPNGOV"
+    assert sorted(entities["Shinzo Abe"]["aliases"]) == ["Abe", "Shinzo Abe"]
+    assert entities["Shinzo Abe"]["article_count"] == 2
+    assert entities["Vladimir Putin"]["actor_code"].startswith("RUS")
+    assert entities["Japan"]["country_iso3"] == "JPN"
+    assert "Japanese" in entities["Japan"]["aliases"]
+    assert entities["Hua Chunying"]["actor_code"] == "CHNGOV"
+    assert entities["Russia"]["actor_code"] == "RUS"
+
+
+def test_recoding_after_editing_the_verb_pattern_seed(built, tmp_path):
+    """Change MEET's generic pattern from 040 to 042 in a copy of the project."""
+    project = tmp_path / "dbt_project"
+    shutil.copytree(
+        DBT_PROJECT_DIR,
+        project,
+        ignore=shutil.ignore_patterns("target", "logs", "dbt_packages", ".user.yml"),
+    )
+    seed = project / "seeds" / "cameo_verb_patterns.csv"
+    # edit only the matching lines, keeping the file's quoting as it is
+    lines = seed.read_text(encoding="utf-8").splitlines(keepends=True)
+    header = next(csv.reader([lines[0]]))
+    changed = 0
+    for i, line in enumerate(lines[1:], start=1):
+        row = dict(zip(header, next(csv.reader([line])), strict=False))
+        if row["verb_lemma"] == "meet" and not (row["particle"] or row["preposition"] or row["object_head"]):
+            code = row["event_code"]
+            quoted = f'"{code}"' if f',"{code}",' in line else code
+            lines[i] = line.replace(f",{quoted},", f",{quoted.replace(code, '042')},", 1)
+            assert lines[i] != line
+            changed += 1
+    assert changed >= 1
+    seed.write_text("".join(lines), encoding="utf-8")
+
+    db = tmp_path / "newswire.duckdb"
+    shutil.copy2(built, db)
+    before = {
+        (e["actor1_code"], e["actor2_code"], e["is_negated"]): e["event_code"]
+        for e in _events(db)
+        if e["event_root_code"] == "04"
+    }
+    assert before[("JPNGOV", "RUSGOV", False)] == "040"
+
+    _dbt(["build"], db, tmp_path, project_dir=project)
+
+    after = {
+        (e["actor1_code"], e["actor2_code"], e["is_negated"]): e for e in _events(db) if e["event_root_code"] == "04"
+    }
+    meeting = after[("JPNGOV", "RUSGOV", False)]
+    assert meeting["event_code"] == "042"
+    assert meeting["num_sources"] == 2
+    # the negated meeting in Moscow matches a more specific MEET (IN) pattern: unchanged
+    assert after[("JPNGOV", "RUSGOV", True)]["event_code"] == before[("JPNGOV", "RUSGOV", True)]
+    # the repository's seed is untouched
+    with (DBT_PROJECT_DIR / "seeds" / "cameo_verb_patterns.csv").open(newline="", encoding="utf-8") as fh:
+        original = [r for r in csv.DictReader(fh) if r["verb_lemma"] == "meet" and r["event_code"] == "040"]
+    assert original

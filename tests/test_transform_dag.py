@@ -1,0 +1,232 @@
+"""The transform DAG: wiring, and end to end through `dag.test()` (ingest, then transform).
+
+The end-to-end fixture runs both DAGs once on a copy of seeds/ in a temporary
+warehouse while a DuckDB CLI holds the published file open read-only, then the
+write-audit-publish test injects a bad batch into the marts of that warehouse.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+DAG_FILE = REPO / "dags" / "newswire_transform.py"
+MARTS = ("articles", "entities", "entity_mentions", "events", "event_mentions", "country_pair_daily")
+
+
+@pytest.fixture(scope="module")
+def transform_dag():  # type: ignore[no-untyped-def]
+    from airflow.dag_processing.dagbag import DagBag
+
+    bag = DagBag(dag_folder=str(DAG_FILE))
+    assert bag.import_errors == {}
+    return bag.dags["newswire_transform"]
+
+
+def test_dag_imports_and_is_declarative(transform_dag) -> None:  # type: ignore[no-untyped-def]
+    assert transform_dag.catchup is False
+    assert transform_dag.max_active_runs == 1
+    for task in transform_dag.tasks:
+        assert task.retries >= 1, task.task_id
+
+
+def test_scheduled_on_the_raw_asset(transform_dag) -> None:  # type: ignore[no-untyped-def]
+    from newswire.orchestration import MARTS_ASSET_NAME, RAW_ASSET_NAME
+
+    assert type(transform_dag.timetable).__name__ == "AssetTriggeredTimetable"
+    names = {asset.name for asset in transform_dag.schedule}
+    assert names == {RAW_ASSET_NAME}
+    publish = transform_dag.get_task("publish")
+    assert [o.name for o in publish.outlets] == [MARTS_ASSET_NAME]
+
+
+def test_every_task_writes_through_the_single_slot_pool(transform_dag) -> None:  # type: ignore[no-untyped-def]
+    from newswire.orchestration import writer_pool
+
+    for task in transform_dag.tasks:
+        assert task.pool == writer_pool(), task.task_id
+
+
+def test_order_seed_staging_audit_marts_audit_publish_docs(transform_dag) -> None:  # type: ignore[no-untyped-def]
+    def upstream_closure(task_id: str) -> set[str]:
+        seen: set[str] = set()
+        todo = [task_id]
+        while todo:
+            for up in transform_dag.get_task(todo.pop()).upstream_task_ids:
+                if up not in seen:
+                    seen.add(up)
+                    todo.append(up)
+        return seen
+
+    chain = ["begin_build", "dbt_staging.seed", "dbt_staging.staging", "check_staging",
+             "dbt_marts.intermediate_and_marts", "check_marts", "publish", "dbt_docs", "summarize"]
+    for earlier, later in zip(chain, chain[1:]):
+        assert earlier in upstream_closure(later), (earlier, later)
+    rollback = transform_dag.get_task("rollback_failed_build")
+    assert rollback.trigger_rule == "one_failed"
+    assert {"check_marts", "check_staging", "begin_build"} <= rollback.upstream_task_ids
+    assert "publish" not in upstream_closure("rollback_failed_build")
+
+
+# --------------------------------------------------------------------------
+# End to end
+# --------------------------------------------------------------------------
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _marts_rows(db: Path) -> dict[str, list[tuple]]:
+    """Every marts table's rows, sorted: compares two files row for row."""
+    with duckdb.connect(str(db), read_only=True) as con:
+        return {
+            t: sorted(map(repr, con.execute(f"select * from marts.{t}").fetchall()))
+            for t in MARTS
+        }
+
+
+def _duckdb_cli() -> str | None:
+    exe = Path(sys.executable).with_name("duckdb")
+    return str(exe) if exe.exists() else shutil.which("duckdb")
+
+
+@pytest.fixture(scope="module")
+def e2e(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    from newswire.runner import test_dag
+
+    root = tmp_path_factory.mktemp("transform")
+    inbox = root / "inbox"
+    shutil.copytree(REPO / "seeds", inbox)
+    wh = root / "wh" / "newswire.duckdb"
+    keys = ("NEWSWIRE_INBOX", "NEWSWIRE_WAREHOUSE", "NEWSWIRE_WORK_DB")
+    old = {k: os.environ.get(k) for k in keys}
+    os.environ["NEWSWIRE_INBOX"] = str(inbox)
+    os.environ["NEWSWIRE_WAREHOUSE"] = str(wh)
+    os.environ.pop("NEWSWIRE_WORK_DB", None)
+    reader = None
+    try:
+        ingest_state, _ = test_dag("newswire_ingest.py", "newswire_ingest")
+        assert wh.exists(), "ingest did not publish"
+        cli = _duckdb_cli()
+        if cli:
+            # A user's DuckDB CLI with the published file open read-only for the whole transform.
+            reader = subprocess.Popen(
+                [cli, "-readonly", str(wh)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE, text=True,
+            )
+            assert reader.stdin is not None
+            reader.stdin.write("select count(*) from raw.articles;\n")
+            reader.stdin.flush()
+        transform_state, dag_run = test_dag("newswire_transform.py", "newswire_transform")
+        from newswire.transform import transform_summary
+
+        summary = transform_summary()
+        reader_alive = reader is None or reader.poll() is None
+        yield {
+            "root": root, "wh": wh, "ingest": ingest_state, "transform": transform_state,
+            "summary": summary, "reader_alive": reader_alive, "reader_used": reader is not None,
+        }
+    finally:
+        if reader is not None:
+            reader.kill()
+            reader.wait()
+        for k, v in old.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+@pytest.mark.slow
+def test_ingest_then_transform_publish_marts(e2e) -> None:  # type: ignore[no-untyped-def]
+    assert e2e["ingest"].endswith("success")
+    assert e2e["transform"].endswith("success")
+    with duckdb.connect(str(e2e["wh"]), read_only=True) as con:
+        counts = {t: con.execute(f"select count(*) from marts.{t}").fetchone()[0] for t in MARTS}
+        state = con.execute("select state from audit.publish_state where stage = 'marts'").fetchone()[0]
+        stages = {r[0] for r in con.execute("select distinct stage from audit.validation_results").fetchall()}
+        backups = con.execute(
+            "select count(*) from duckdb_schemas() where schema_name = 'wap_last_validated'"
+        ).fetchone()[0]
+    assert counts["events"] > 0
+    assert counts["entities"] > 0
+    assert counts["articles"] >= 2
+    assert state == "published"
+    assert {"raw", "staging", "marts"} <= stages
+    assert backups == 0  # the snapshot never reaches users
+
+
+@pytest.mark.slow
+def test_summary_points_at_docs(e2e) -> None:  # type: ignore[no-untyped-def]
+    summary = e2e["summary"]
+    assert summary["events"] > 0 and summary["entities"] > 0
+    assert summary["dbt_docs"] and Path(summary["dbt_docs"]).exists()
+    assert summary["data_docs"] and Path(summary["data_docs"]).exists()
+
+
+@pytest.mark.slow
+def test_a_reader_holding_the_published_file_does_not_break_the_run(e2e) -> None:  # type: ignore[no-untyped-def]
+    if not e2e["reader_used"]:
+        pytest.skip("no duckdb CLI")
+    assert e2e["reader_alive"]
+    assert e2e["transform"].endswith("success")
+
+
+@pytest.mark.slow
+def test_bad_batch_fails_the_audit_and_leaves_published_marts_unchanged(e2e, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from newswire.config import get_settings
+    from newswire.ingest.pipeline import publish_warehouse
+    from newswire.transform import steps, wap
+    from newswire.validation.runner import ValidationFailed
+
+    monkeypatch.setenv("NEWSWIRE_WAREHOUSE", str(e2e["wh"]))
+    settings = get_settings()
+    published = settings.warehouse
+    sha_before = _sha(published)
+    rows_before = _marts_rows(published)
+
+    run_id = "bad-batch"
+    steps.begin(run_id)
+    # What a bad build would leave behind: an event whose CAMEO code is not in the seed.
+    with duckdb.connect(str(settings.work_db)) as con:
+        con.execute(
+            "insert into marts.events by name select * replace ('999' as event_code, 'bad-event' as event_id) "
+            "from marts.events limit 1"
+        )
+        con.execute("update marts.events set goldstein = 42 where event_id = 'bad-event'")
+    # While the build is open, the ingest DAG's publish refuses to copy the working copy.
+    assert wap.publish_blocker(settings) is not None
+    assert publish_warehouse(settings).startswith("skipped")
+    assert _sha(published) == sha_before
+
+    with pytest.raises(ValidationFailed) as failed:
+        steps.check_marts(run_id)
+    assert "event_code" in str(failed.value) and "goldstein" in str(failed.value)
+
+    assert _sha(published) == sha_before  # byte for byte
+    assert _marts_rows(settings.work_db) == rows_before  # the working copy is rolled back too
+    with duckdb.connect(str(settings.work_db)) as con:
+        state, reason = con.execute(
+            "select state, reason from audit.publish_state where stage = 'marts'"
+        ).fetchone()
+        blocked = con.execute(
+            "select count(*) from audit.validation_results where run_id = ? and blocking and not success", [run_id]
+        ).fetchone()[0]
+    assert state == "failed" and "event_code" in reason
+    assert blocked >= 2
+    with pytest.raises(wap.PublishBlocked):
+        steps.publish(run_id)
+
+    # The next ingest publishes again, and nothing of the bad build leaks through it.
+    assert wap.publish_blocker(settings) is None
+    assert not publish_warehouse(settings).startswith("skipped")
+    assert _marts_rows(published) == rows_before
