@@ -32,7 +32,7 @@ RUN pip install -r requirements.lock -r docker/requirements-celery.txt
 # and the default paths (dags/, dbt_project/, seeds/) resolve inside the image.
 COPY pyproject.toml README.md ./
 COPY newswire ./newswire
-RUN pip install --no-deps -e . && rm -rf newswire.egg-info/.tmp
+RUN pip install --no-deps -e .
 
 COPY dags ./dags
 COPY dbt_project ./dbt_project

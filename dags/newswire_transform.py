@@ -6,8 +6,15 @@ of the working copy over the published file) only after the GX marts suite
 passes. `begin_build` snapshots the last validated marts and blocks every
 publisher; a failed build or audit restores them (`rollback_failed_build`), so
 the published file and the working copy's marts never hold unvalidated rows.
-dbt runs through astronomer-cosmos, one task per seed/model (`dbt build`, so a
-model's tests run with it). Every task that opens DuckDB uses the writer pool.
+dbt runs through astronomer-cosmos with dbtRunner (in-process, offline): by
+default one `dbt build` task per phase (seeds, staging, intermediate + marts), or
+with NEWSWIRE_DBT_TASKS=node a DbtTaskGroup with one task per seed/model. `dbt
+build` runs each model's tests with it. Every task opens DuckDB, so every task
+is in the single-slot writer pool. See docs/write-audit-publish.md.
+
+Task order: begin_build -> dbt_staging.seed -> dbt_staging.staging -> check_staging
+-> dbt_marts.intermediate_and_marts -> check_marts -> publish -> dbt_docs -> summarize;
+rollback_failed_build (one_failed) after every build and audit task.
 """
 
 from __future__ import annotations
@@ -21,7 +28,7 @@ from pathlib import Path
 from airflow.sdk import Asset, TaskGroup, dag, get_current_context, task
 from airflow.sdk.exceptions import AirflowFailException
 from cosmos import DbtTaskGroup, ExecutionConfig, ProfileConfig, ProjectConfig, RenderConfig
-from cosmos.constants import InvocationMode, LoadMode, TestBehavior
+from cosmos.constants import InvocationMode, LoadMode, TestBehavior, TestIndirectSelection
 from cosmos.operators.local import DbtBuildLocalOperator
 
 from newswire.config import get_settings
@@ -52,7 +59,12 @@ DBT_PROFILE = ProfileConfig(
 DBT_EXECUTABLE = str(Path(sys.executable).with_name("dbt")) if Path(sys.executable).with_name("dbt").exists() else (
     shutil.which("dbt") or "dbt"
 )
-DBT_EXECUTION = ExecutionConfig(invocation_mode=InvocationMode.DBT_RUNNER, dbt_executable_path=DBT_EXECUTABLE)
+DBT_EXECUTION = ExecutionConfig(
+    invocation_mode=InvocationMode.DBT_RUNNER,
+    dbt_executable_path=DBT_EXECUTABLE,
+    # A node's `dbt build` runs only the tests whose parents are already built.
+    test_indirect_selection=TestIndirectSelection.BUILDABLE,
+)
 
 
 def _phase(task_id: str, select: list[str]) -> DbtBuildLocalOperator:
@@ -73,7 +85,7 @@ def _phase(task_id: str, select: list[str]) -> DbtBuildLocalOperator:
     )
 
 
-def _node_group(group_id: str, select: list[str]) -> DbtTaskGroup:
+def _node_group(group_id: str, select: list[str], exclude: list[str] | None = None) -> DbtTaskGroup:
     return DbtTaskGroup(
         group_id=group_id,
         project_config=ProjectConfig(dbt_project_path=DBT_PROJECT_DIR, env_vars=DBT_ENV, install_dbt_deps=False),
@@ -81,6 +93,8 @@ def _node_group(group_id: str, select: list[str]) -> DbtTaskGroup:
         execution_config=DBT_EXECUTION,
         render_config=RenderConfig(
             select=select,
+            # `dbt ls` selects tests eagerly: keep the tests declared with later models out.
+            exclude=exclude or [],
             # `dbt ls` through dbtRunner: offline, exact, cached by Cosmos until a file changes.
             load_method=LoadMode.DBT_LS,
             invocation_mode=InvocationMode.DBT_RUNNER,
@@ -113,7 +127,7 @@ def newswire_transform() -> None:
         return steps.begin(_run_id())
 
     if DBT_TASKS == "node":
-        dbt_staging = _node_group("dbt_staging", steps.SEED_SELECT + steps.STAGING_SELECT)
+        dbt_staging = _node_group("dbt_staging", steps.SEED_SELECT + steps.STAGING_SELECT, exclude=steps.MARTS_SELECT)
     else:
         with TaskGroup("dbt_staging") as dbt_staging:
             _phase("seed", steps.SEED_SELECT) >> _phase("staging", steps.STAGING_SELECT)

@@ -2,13 +2,8 @@
 
 from __future__ import annotations
 
-import gzip
-import hashlib
-import json
 import os
-import shutil
 import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -21,14 +16,7 @@ from newswire import airflow_env  # noqa: E402
 
 airflow_env.configure(_AIRFLOW_HOME)
 
-REPO = Path(__file__).resolve().parent.parent
-SEEDS = REPO / "seeds"
-SHARED = REPO.parent / "shared"
-SEED_TEXT_DUMPS = sorted(SEEDS.glob("0*.txt"))
-
-
-def sha256_file(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+from newswire_testdata import SEED_TEXT_DUMPS, SEEDS, build_mixed_inbox  # noqa: E402, F401
 
 
 @pytest.fixture
@@ -40,49 +28,6 @@ def warehouse_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return wh
 
 
-def build_mixed_inbox(inbox: Path) -> Path:
-    """The seeds plus one bad input of each kind and good inputs in the other formats.
-
-    Expected: 4 articles (two seeds, one Latin-1 text, one good JSONL line) and
-    3 rejections (empty file, binary file, malformed JSONL line).
-    """
-    inbox.mkdir(parents=True, exist_ok=True)
-    for seed in SEED_TEXT_DUMPS:
-        shutil.copy(seed, inbox / seed.name)
-    (inbox / "empty.txt").write_bytes(b"")
-    (inbox / "photo.txt").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8)
-    latin1 = (
-        "Pound Slides as Café Owners Count the Cost\n\n"
-        "The pound fell to £0.85 against the euro on Monday, and café owners in Lyon and Bordeaux said "
-        "imported coffee had become markedly dearer for small businesses across the region.\n\n"
-        "The French finance minister said the government would meet industry groups this week to discuss "
-        "relief for small firms hit by rising costs, and promised a decision before the summer.\n"
-    )
-    (inbox / "latin1.txt").write_bytes(latin1.encode("latin-1"))
-    good = {
-        "url": "https://example.invalid/a",
-        "title": "Ministers Meet in Geneva",
-        "text": (
-            "Foreign ministers from Armenia and Azerbaijan met in Geneva on Monday for talks mediated by "
-            "Switzerland, officials said. Both sides agreed to continue the negotiations next month."
-        ),
-        "published": "2024-02-05T10:00:00Z",
-        "source": "Example Wire",
-    }
-    (inbox / "records.jsonl").write_text(json.dumps(good) + "\n" + '{"url": "https://example.invalid/b", "title": \n')
-    return inbox
-
-
 @pytest.fixture
 def mixed_inbox(tmp_path: Path) -> Path:
     return build_mixed_inbox(tmp_path / "inbox")
-
-
-def gzip_copy(src: Path, dst: Path) -> Path:
-    dst.write_bytes(gzip.compress(src.read_bytes()))
-    return dst
-
-
-@pytest.fixture
-def seeds_dir() -> Iterator[Path]:
-    yield SEEDS

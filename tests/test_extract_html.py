@@ -75,3 +75,31 @@ def test_html_seed_sample() -> None:
     assert "Subscribe" not in art.body
     assert art.publisher == "Newswire Sample Desk"
     assert art.published_at == datetime(2023, 7, 21, 9, 30, tzinfo=UTC)
+
+
+def test_html_without_paragraph_markup_still_yields_story() -> None:
+    story = " ".join(
+        f"Paragraph sentence {i} tells readers what the council decided about the new bridge on Monday."
+        for i in range(4)
+    )
+    page = f"<html><body><div>Home</div><div>News</div><div><span>{story}</span></div><div>Contact</div></body></html>"
+    art = extract_html(page)
+    assert "council decided about the new bridge" in art.body
+    assert len(art.body.split()) >= 60
+
+
+def test_visible_text_fallback_reads_page_like_a_dump() -> None:
+    from lxml import html as lxml_html
+
+    from newswire.extract.html import _fallback
+
+    story = " ".join(
+        f"Paragraph sentence {i} tells readers what the council decided about the new bridge on Monday."
+        for i in range(4)
+    )
+    page = (
+        "<html><body><script>var x = 1;</script><div>Home</div><div>News</div>"
+        f"<div><span>{story}</span></div><div>Contact</div></body></html>"
+    )
+    art = _fallback(lxml_html.fromstring(page), None)
+    assert art.body == story

@@ -275,3 +275,28 @@ def test_caption_ending_with_date_gives_caption_date() -> None:
     assert "Related stories" not in art.body and "Mercosur leaders meet" not in art.body
     assert art.published_at == datetime(2023, 11, 14, tzinfo=UTC)
     assert art.published_date_source == "caption"
+
+
+def test_wire_agency_sources() -> None:
+    from newswire.extract.metadata import detect_wire_agency
+
+    assert detect_wire_agency(["HANOI, Vietnam (AP) — U.S. Defense Secretary Mark Esper said"]) == "AP"
+    assert detect_wire_agency(["By Jim Heintz, Associated Press"]) == "AP"
+    assert detect_wire_agency(["Reuters is a news agency founded in 1851."]) == "Reuters"
+    assert detect_wire_agency(["Copyright 2019 Agence France-Presse"]) == "AFP"
+    # photo credits name the photographer's agency, not the story's
+    assert detect_wire_agency(["A man walks past a store. (AP Photo/Alan Diaz, File)", "© REUTERS / POOL"]) is None
+    assert detect_wire_agency(["(AP Photo/Alan Diaz)"], photo_credits=True) == "AP"
+    # mentions in prose and state codes in a drop-down are not credits
+    assert detect_wire_agency(["Putin told Reuters in an interview that he would stay."]) is None
+    assert detect_wire_agency(["AK", "AS", "AP", "AZ"]) is None
+
+
+def test_story_about_newsletters_is_not_lost() -> None:
+    # Every sentence trips the boilerplate vocabulary; the fallback still returns the prose.
+    story = (
+        "Paid newsletter subscriptions grew fast this year as more readers chose to sign up for "
+        "independent writers instead of traditional outlets across the country."
+    )
+    art = extract_text_dump("\n".join(["Home", "Media", "", "Newsletters Boom", "", story, "", "Contact"]))
+    assert art.body == story

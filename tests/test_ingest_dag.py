@@ -6,7 +6,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import build_mixed_inbox, sha256_file
+from newswire_testdata import build_mixed_inbox, sha256_file
 
 pytestmark = pytest.mark.slow
 

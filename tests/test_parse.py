@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import SEED_TEXT_DUMPS
+from newswire_testdata import SEED_TEXT_DUMPS
 
 from newswire.ingest.parse import InputParser, detect_format, make_article_id
 

@@ -49,7 +49,7 @@ create table marts.entity_mentions as
   as t(entity_mention_id, entity_id, article_id);
 create table marts.events as
   select * from (values
-    ('ev1', date '2024-01-01', '040', '04', 1.0, 1, 'CONSULT', 'JPN', 'RUS', 'e-jpn', 'e-rus', 'a1')
+    ('ev1', date '2024-01-01', '040', '04', 1.0::double, 1, 'CONSULT', 'JPN', 'RUS', 'e-jpn', 'e-rus', 'a1')
   ) as t(event_id, event_date, event_code, event_root_code, goldstein, quad_class, plover_category,
          actor1_code, actor2_code, actor1_entity_id, actor2_entity_id, first_article_id);
 create table marts.event_mentions as
@@ -99,7 +99,11 @@ def test_good_warehouse_passes_both_suites(db) -> None:  # type: ignore[no-untyp
     marts = validate_marts(con, "good", settings)
     assert staging.success and marts.success, (staging.describe(), marts.describe())
     recorded = _recorded(con, "good")
-    assert recorded and all(recorded.values())
+    # Only the staging entity share (a warning: a2 has no entity) is allowed to fail.
+    assert recorded and [k for k, ok in recorded.items() if not ok] == [
+        "staging__integrity:expect_column_values_to_be_between:entity_article_share"
+    ]
+    assert staging.failed_warning and not staging.failed_blocking
     assert {k.split(":")[0] for k in recorded} >= {"staging__integrity", "marts__integrity", "marts__events"}
     assert marts.data_docs_index
 

@@ -18,7 +18,7 @@ from newswire.extract import metadata as md
 from newswire.extract.fingerprint import normalise_line
 from newswire.extract.lang import detect_language
 from newswire.extract.model import ExtractedArticle
-from newswire.extract.textdump import is_furniture_line
+from newswire.extract.textdump import extract_text_dump, is_furniture_line
 
 logger = logging.getLogger(__name__)
 
@@ -78,6 +78,28 @@ def _figcaptions(tree: object | None) -> list[str]:
     return out
 
 
+_BLOCK_TAGS = {
+    "p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "table",
+    "section", "article", "header", "footer", "nav", "aside", "figure", "figcaption", "blockquote", "pre",
+}  # fmt: skip
+
+
+def _html_to_text(tree: object) -> str:
+    """Browser-like text dump of a page (one block per line), for the text-dump extractor."""
+    from copy import deepcopy
+
+    root = deepcopy(tree)
+    for el in list(root.iter("script", "style", "noscript", "template")):  # type: ignore[attr-defined]
+        el.drop_tree()
+    for el in root.iter():  # type: ignore[attr-defined]
+        if isinstance(el.tag, str) and el.tag.lower() in _BLOCK_TAGS:
+            el.tail = "\n" + (el.tail or "")
+            if el.tag.lower() != "br":
+                el.text = "\n" + (el.text or "")
+    text = root.text_content()  # type: ignore[attr-defined]
+    return "\n".join(re.sub(r"[ \t]+", " ", line).strip() for line in text.splitlines())
+
+
 def _paragraphs(text: str) -> list[str]:
     return [p.strip() for p in re.split(r"\n+", text) if p.strip()]
 
@@ -100,6 +122,13 @@ def _clean_paragraphs(paragraphs: list[str], title: str) -> list[str]:
     return out
 
 
+def _fallback(tree: object | None, url: str | None) -> ExtractedArticle:
+    """The text-dump extractor over the page's visible text."""
+    if tree is None:
+        return ExtractedArticle(title=None, body="", captions=[], url=url)
+    return extract_text_dump(_html_to_text(tree), url=url)
+
+
 def extract_html(html: str, *, url: str | None = None) -> ExtractedArticle:
     """Extract an article from an HTML page.
 
@@ -120,16 +149,21 @@ def extract_html(html: str, *, url: str | None = None) -> ExtractedArticle:
         )
     except Exception:  # pragma: no cover - malformed markup
         logger.warning("trafilatura failed on %s", url or "<html>", exc_info=True)
+    try:
+        tree = lxml_html.fromstring(html) if html.strip() else None
+    except (ValueError, TypeError, etree.ParserError):
+        tree = None
     if doc is None:
-        return ExtractedArticle(title=None, body="", captions=[], url=url)
+        return _fallback(tree, url)
     data = doc if isinstance(doc, dict) else doc.as_dict()
     text = data.get("text") or ""
     paragraphs = _clean_paragraphs(_paragraphs(text), (data.get("title") or "").strip())
     body = "\n\n".join(paragraphs)
-    try:
-        tree = lxml_html.fromstring(html)
-    except (ValueError, TypeError, etree.ParserError):
-        tree = None
+    if len(body.split()) < 15 and tree is not None:
+        # trafilatura found (almost) nothing: read the page like a browser text dump instead
+        fallback = _fallback(tree, url)
+        if len(fallback.body.split()) >= 15:
+            body = fallback.body
     published = _parse_meta_date(data.get("date"))
     stamp = _page_timestamp(tree, html)
     if stamp is not None and (published is None or stamp.date() == published.date()):

@@ -49,6 +49,11 @@ def _agency_from_match(m: re.Match[str]) -> str | None:
     return None
 
 
+# a credit line that is only the agency name (optionally "Source:", "©", "Copyright")
+_STANDALONE = re.compile(
+    rf"^\s*(?:[•·\-*]\s*)?(?:Source:\s*|©\s*|Copyright\s+(?:©\s*)?(?:\d{{4}}\s+)?)?(?:{_AGENCY_ALT})\.?\s*$"
+)
+
 # Strongest first: datelines and bylines state who wrote the text; credits and bios
 # next; photo credits last (they name who took the picture).
 _AGENCY_PATTERNS: list[tuple[int, re.Pattern[str]]] = [
@@ -56,42 +61,50 @@ _AGENCY_PATTERNS: list[tuple[int, re.Pattern[str]]] = [
     (0, re.compile(rf"\((?:{_AGENCY_ALT})\)\s*[-—–:]")),
     # "By Jane Doe, Reuters" / "By Reuters" / "Reporting by ...; Editing by ..." with agency
     (1, re.compile(rf"^\s*(?:By|Von|Par|Por)\s+(?:[^,;]{{0,60}}[,/|]\s*|\s*)(?:{_AGENCY_ALT})\s*\.?\s*$")),
-    # a credit line that is only the agency name (optionally "Source:", "©", "Copyright")
-    (
-        2,
-        re.compile(
-            rf"^\s*(?:[•·\-*]\s*)?(?:Source:\s*|©\s*|Copyright\s+(?:©\s*)?(?:\d{{4}}\s+)?)?(?:{_AGENCY_ALT})\.?\s*$"
-        ),
-    ),
+    (2, _STANDALONE),
     # agency bio: "Reuters is a news agency ..."
     (2, re.compile(rf"^\s*(?:{_AGENCY_ALT})\s+is\s+(?:an?|the)\s+[^.]*\b(?:agency|wire service|news)\b")),
     # "(c) Copyright Thomson Reuters 2014", "Copyright 2019 The Associated Press"
-    (2, re.compile(rf"(?:©|\(c\)|Copyright)\s*(?:\d{{4}}\s+)?(?:{_AGENCY_ALT})\b", re.IGNORECASE)),
+    (2, re.compile(rf"(?:©|\(c\)|Copyright)\s*(?:\d{{4}}\s+)?(?:{_AGENCY_ALT})\b(?!\s*/)", re.IGNORECASE)),
     # photo credits: "REUTERS/Yves Herman", "AP Photo/...", "Photo: AFP"
     (3, re.compile(rf"\b(?:{_AGENCY_ALT})\s*(?:Photo)?\s*/\s*[A-Z]")),
     (3, re.compile(rf"\b(?:Photo|Image|Picture|Credit)s?\s*:\s*(?:[^|]{{0,40}}/\s*)?(?:{_AGENCY_ALT})\b")),
 ]
 
 
-def detect_wire_agency(lines: Iterable[str]) -> str | None:
-    """The wire agency named in a dateline, byline, credit or bio line, else None."""
+def detect_wire_agency(lines: Iterable[str], *, photo_credits: bool = False) -> str | None:
+    """The wire agency named in a dateline, byline, credit or bio line, else None.
+
+    Photo credits ("AP Photo/...", "REUTERS/...") only say who took the picture,
+    so they count only when ``photo_credits`` is set.
+    """
+    patterns = [(rank, p) for rank, p in _AGENCY_PATTERNS if photo_credits or rank < 3]
+    items = [line.strip()[:600] for line in lines]
+    items = [line for line in items if line]
     best: tuple[int, int, str] | None = None
-    for pos, line in enumerate(lines):
-        if len(line) > 600:
-            line = line[:600]
-        for rank, pattern in _AGENCY_PATTERNS:
+    for pos, line in enumerate(items):
+        for rank, pattern in patterns:
             if best is not None and rank >= best[0]:
                 break
             # upper-case credit forms ("REUTERS/...") are matched case-insensitively only for photo credits
             m = pattern.search(line)
             if m is None and rank == 3:
                 m = pattern.search(_title_agencies(line))
+            if m is not None and pattern is _STANDALONE and _in_code_list(items, pos):
+                m = None  # "AP" between "AK" and "AZ" is a state code, not a credit
             if m is not None:
                 name = _agency_from_match(m)
                 if name:
                     best = (rank, pos, name)
                     break
     return best[2] if best else None
+
+
+def _in_code_list(items: list[str], pos: int) -> bool:
+    """A short code between other short codes (a drop-down of state codes, say)."""
+    if len(items[pos]) > 3 or pos == 0 or pos + 1 >= len(items):
+        return False
+    return len(items[pos - 1]) <= 3 and len(items[pos + 1]) <= 3
 
 
 def _title_agencies(line: str) -> str:

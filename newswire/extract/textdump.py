@@ -31,15 +31,16 @@ ISOLATED_WEIGHT = 0.25
 #: Per-word penalty of boilerplate lines (on top of a fixed 3): long appeals cut the story
 #: off, while a single misflagged paragraph inside it does not split the story in two.
 BOILER_WORD_WEIGHT = 1.0
+#: Below this many words the filtered story is replaced by a plainer fallback.
+MIN_BODY_WORDS = 15
 #: Per-word score of a data-table row.
 TABLE_ROW_WEIGHT = 0.5
 #: Score of a short line that is mostly a date.
-DATE_LINE_PENALTY = -6.0
+DATE_LINE_PENALTY = -4.0
 #: Score of a short non-sentence line that reads like prose (lower case, stop words).
 SHORT_PROSE_PENALTY = -1.0
 
 _SENT_END_RE = re.compile(r"(?:[.!?…。！？][\"”’»)\]]*|:)$")
-_TITLE_WORD_RE = re.compile(r"^[A-ZÀ-Ý0-9]")
 _CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 
 # Vocabulary of page furniture: navigation, sharing, subscriptions, appeals, legal.
@@ -62,12 +63,13 @@ _BOILER_ANY = re.compile(
     r"remind me|not ready to|payment method|paiment|skip to|\d+\s*x\s*\d+\s+image|"
     r"click to|opens in (?:a )?new window|customer service|contact us|can be contacted|"
     r"telephone:|fax:|e-?mail:|report (?:an )?error|related links|don't miss|more from|more news|"
-    r"back to top|leave a (?:comment|reply)|comments? feed|permalink",
+    r"back to top|leave a (?:comment|reply)|comments? feed|permalink|filed under|"
+    r"(?:is|are) not responsible for|views expressed|opinions expressed",
     re.I,
 )
 _APPEAL_WORDS = re.compile(
     r"\b(?:support|donat\w*|contribut\w*|subscri\w*|newsletter|journalism|journalists|readers?|"
-    r"mailbox|inbox|independent|help|privacy|membership|member)\b",
+    r"mailbox|inbox|independent|help|privacy|membership|member|comments?|moderated)\b",
     re.I,
 )
 _CTA_START_RE = re.compile(
@@ -77,6 +79,13 @@ _CTA_START_RE = re.compile(
 )
 _LINK_PREFIX_RE = re.compile(
     r"^(?:related|read more|read also|see also|also read|more|watch|listen|recommended|opinion)\s*:\s*\S", re.I
+)
+# Legal small print: disclaimers, trademark notices, the site talking about itself.
+_LEGAL_RE = re.compile(
+    r"\b(?:(?:on|of|to|use) this (?:web ?)?site|these statements have not|registered trademarks? of|"
+    r"results (?:may )?vary|not intended to (?:diagnose|treat)|"
+    r"(?:may|must) not be (?:published|reproduced|redistributed|broadcast))\b",
+    re.I,
 )
 _PRONOUN_WORDS = re.compile(r"\b(?:we|our|us|you|your|you're|we're)\b", re.I)
 _REPORTED_RE = re.compile(r"\b(?:said|says|told|according to|added|adding)\b", re.I)
@@ -91,6 +100,10 @@ _CAPTION_CUE = re.compile(
     r"\b(?:image|photo|picture) (?:caption|copyright|source)\b|^caption\b|credit:\s|"
     r"\b(?:getty images|shutterstock|afp/|reuters/|ap photo|epa|ansa/|istock)\b",
     re.I,
+)
+# A photo credit closing the line ("... Credit: ESA", "(Photo: Jane Doe/AFP)").
+_CREDIT_END_RE = re.compile(
+    r"(?:\b|(?<=[a-z]))(?:photo|image|picture|credit|courtesy)s?(?: credit)?\s*:\s*[^.:]{1,60}\)?\.?$", re.I
 )
 _CAPTION_VERBS = (
     r"addresses|speaks|holds|attends|arrives|walks|gestures|looks on|looks|poses|waves|sits|stands|"
@@ -115,7 +128,7 @@ _BULLET_RE = re.compile(r"^[•·▪►»*\-–]\s*")
 # Lines after which the story cannot continue: page footer and comment sections.
 _BOUNDARY_RE = re.compile(
     r"^(?!(?:image|photo|picture|video)\b).{0,40}(?:©|\(c\)|\bcopyright\b)\s*(?:©\s*)?(?:\d{4}|[^\d]{0,60}\d{4}\W*$)|"
-    r"all rights reserved|^\d+\s+(?:comments?|responses?|replies)\b|"
+    r"all rights reserved|^(?:\d+|one)\s+(?:comments?|responses?|replies|thoughts?)\b|"
     r"^(?:comments|leave a (?:comment|reply)|post a comment|add a comment|join the conversation)\W*$|"
     r"^\S+(?:\s\S+)?\s+(?:says|said|wrote):$",
     re.I,
@@ -135,7 +148,7 @@ _TAIL_RE = re.compile(
 )
 
 
-@dataclass
+@dataclass(eq=False)
 class _Line:
     idx: int
     raw: str
@@ -263,7 +276,8 @@ def _build_lines(
         ):
             line.boiler = True
         elif (
-            _LINK_PREFIX_RE.match(body)
+            _LEGAL_RE.search(body)
+            or _LINK_PREFIX_RE.match(body)
             or _is_call_to_action(body, words)
             or (words <= 15 and _is_self_promotion(body, publisher))
         ):
@@ -415,7 +429,7 @@ def _mark_captions(lines: list[_Line]) -> None:
             # the same text twice within a few lines: image alt text plus caption
             line.caption = True
             line.flags.append("dup")
-        elif line.words <= 60 and _CAPTION_CUE.search(line.text):
+        elif (line.words <= 60 and _CAPTION_CUE.search(line.text)) or _CREDIT_END_RE.search(line.text):
             line.caption = True
 
 
@@ -425,16 +439,49 @@ def _list_item(line: _Line) -> bool:
     )
 
 
+_MONTH_START_RE = re.compile(r"^(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d", re.I)
+
+
+def _item_signature(line: _Line) -> str | None:
+    """How a structured list item starts: a date, a number or a bullet; None for anything else."""
+    if line.boiler or line.template or line.caption or line.boundary or not 3 <= line.words <= 30:
+        return None
+    if _MONTH_START_RE.match(line.text):
+        return "month"
+    if line.text[:1].isdigit():
+        return "number"
+    if "bullet" in line.flags:
+        return "bullet"
+    return None
+
+
 def _extend_list(lines: list[_Line], end: int) -> int:
-    """Carry the story over a list it introduces ("... includes:" then items)."""
+    """Carry the story over a list it ends with.
+
+    Either the story introduces it ("... includes:" then items) or, after at
+    most one heading line, 4+ items start the same way (dates, numbers,
+    bullets), e.g. tour dates or results under a story.
+    """
     if end < 0 or end + 1 >= len(lines):
         return end
-    if not (lines[end].text.endswith(":") or lines[end + 1].text.endswith(":")):
-        return end
-    j = end + 1
-    while j < len(lines) and _list_item(lines[j]):
-        j += 1
-    return j - 1
+    if lines[end].text.endswith(":") or lines[end + 1].text.endswith(":"):
+        j = end + 1
+        while j < len(lines) and _list_item(lines[j]):
+            j += 1
+        return j - 1
+    for first in (end + 1, end + 2):
+        if first >= len(lines):
+            break
+        signature = _item_signature(lines[first])
+        if signature is None:
+            continue
+        j = first
+        while j < len(lines) and _item_signature(lines[j]) == signature:
+            j += 1
+        heading = lines[end + 1]
+        if j - first >= 4 and (first == end + 1 or not (heading.boiler or heading.template or heading.boundary)):
+            return j - 1
+    return end
 
 
 def _mark_lead_caption(lines: list[_Line], start: int, end: int) -> None:
@@ -478,6 +525,18 @@ def _pick_title(lines: list[_Line], first_body: int) -> int | None:
             continue
         return i
     return None
+
+
+def _fallback_body(lines: list[_Line], start: int, end: int, title: str | None) -> list[_Line]:
+    """Prose for a page whose filters left (almost) nothing: better a noisy body than none.
+
+    The prose lines of the story run, else the longest prose line on the page.
+    """
+    prose = [line for line in lines[start : end + 1] if _good(line) and line.text != title]
+    if sum(line.words for line in prose) >= MIN_BODY_WORDS:
+        return prose
+    candidates = [line for line in lines if _good(line) and not line.template and line.text != title]
+    return [max(candidates, key=lambda line: line.words)] if candidates else []
 
 
 def extract_text_dump(
@@ -574,6 +633,8 @@ def extract_text_dump(
         if 3 <= head.words <= 20 and not head.text.endswith((".", ",", ":", ";")) and not _QUOTED_RE.search(head.text):
             title = head.text
             body_lines = body_lines[1:]
+    if sum(line.words for line in body_lines) < MIN_BODY_WORDS:
+        body_lines = _fallback_body(lines, start, end, title) or body_lines
     body = "\n\n".join(line.text for line in body_lines)
 
     captions: list[str] = []
@@ -596,10 +657,18 @@ def extract_text_dump(
                 published_at, source = found, "caption"
                 break
 
-    agency = md.detect_wire_agency(
-        [line.text for line in lines if not (line in body_lines and line is not body_lines[0])]
-    )
+    # Agency credits live outside the story (bylines, credits, bios) or in its dateline.
+    inner = {id(line) for line in body_lines[1:]}
+    agency = md.detect_wire_agency([line.text for line in lines if id(line) not in inner])
     body_lang = detect_language(body) if body else lang
+    logger.debug(
+        "text dump: %d lines, story run %d-%d, %d body paragraphs, title=%r",
+        len(lines),
+        start,
+        end,
+        len(body_lines),
+        title,
+    )
     return ExtractedArticle(
         title=title,
         body=body,

@@ -248,7 +248,8 @@ class GazetteerFixer:
             at_start = tok.i == 0 or tok.is_sent_start or "\n" in tok.doc[tok.i - 1].text_with_ws
             common = tok.lower_ in self.common or tok.lemma_.lower() in self.common
             if at_start and common and self.lookup(tok.text) is None:
-                return True
+                # keep "Bush said ..." when the article also writes Bush capitalised mid-sentence
+                return tok.text not in _mid_sentence_caps(tok.doc)
         return False
 
     def _sports_team(self, doc: Doc, ent: Span, sources: dict[tuple[int, int], str]) -> Span:
@@ -298,6 +299,18 @@ def _is_sports(doc: Doc) -> bool:
         if hits >= 4:
             return True
     return False
+
+
+MID_CAPS_RE = re.compile(r"(?<=[a-z,;] )[A-Z][\w'-]+")
+
+
+def _mid_sentence_caps(doc: Doc) -> frozenset[str]:
+    """Capitalised words that follow a lower-case word: evidence of a proper noun."""
+    cached = doc.user_data.get("newswire_mid_caps")
+    if cached is None:
+        cached = frozenset(MID_CAPS_RE.findall(doc.text))
+        doc.user_data["newswire_mid_caps"] = cached
+    return cached
 
 
 def _split(ent: Span) -> list[Span]:

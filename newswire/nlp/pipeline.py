@@ -96,6 +96,7 @@ def _lexicon(nlp: Language) -> frozenset[str]:
     return frozenset(w for w in words if "_" not in w)
 
 
+@functools.lru_cache(maxsize=4)
 def _common_checker(nlp: Language) -> Any:
     words = _lexicon(nlp)
 
@@ -292,7 +293,10 @@ def annotate_articles(
     methods = mp.get_all_start_methods()
     if "fork" in methods:
         ctx = mp.get_context("fork")
-        init_args = (nlp or load_pipeline(), None)
+        nlp = nlp or load_pipeline()
+        _common_checker(nlp)  # build shared lookup tables once, before forking
+        proper_forms()
+        init_args = (nlp, None)
     else:  # pragma: no cover - non-Linux
         ctx = mp.get_context("spawn")
         init_args = (None, f"{nlp.meta['lang']}_{nlp.meta['name']}" if nlp is not None else None)

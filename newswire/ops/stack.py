@@ -26,6 +26,9 @@ inbox and free ports):
 ``NEWSWIRE_ADMIN_USER``       login name (default ``admin``)
 ``NEWSWIRE_ADMIN_PASSWORD``   fixed password (default: generated once, kept)
 ``NEWSWIRE_AIRFLOW_PARALLELISM``  LocalExecutor slots (default 4)
+``NEWSWIRE_AIRFLOW_EXECUTOR``  ``LocalExecutor`` (default) or ``CeleryExecutor``
+``NEWSWIRE_AIRFLOW_DB_URL``   metadata DB (default SQLite in the home)
+``NEWSWIRE_CELERY_BROKER_URL``, ``NEWSWIRE_CELERY_RESULT_BACKEND``  for Celery
 ``NEWSWIRE_*``                every pipeline setting (see newswire.config)
 ============================  =========================================
 """
@@ -93,6 +96,11 @@ class StackConfig:
     admin_user: str = "admin"
     admin_password: str | None = None
     parallelism: int = 4
+    executor: str = "LocalExecutor"
+    #: SQLAlchemy URL of the metadata DB; None: SQLite in the home.
+    db_url: str | None = None
+    celery_broker_url: str | None = None
+    celery_result_backend: str | None = None
     #: The environment the stack's processes inherit (NEWSWIRE_* settings included).
     base_env: dict[str, str] = field(default_factory=lambda: dict(os.environ))
     bin_dir: Path = field(default_factory=lambda: Path(sys.executable).parent)
@@ -110,6 +118,10 @@ class StackConfig:
             admin_user=env.get("NEWSWIRE_ADMIN_USER") or "admin",
             admin_password=env.get("NEWSWIRE_ADMIN_PASSWORD") or None,
             parallelism=int(env.get("NEWSWIRE_AIRFLOW_PARALLELISM") or 4),
+            executor=env.get("NEWSWIRE_AIRFLOW_EXECUTOR") or "LocalExecutor",
+            db_url=env.get("NEWSWIRE_AIRFLOW_DB_URL") or None,
+            celery_broker_url=env.get("NEWSWIRE_CELERY_BROKER_URL") or None,
+            celery_result_backend=env.get("NEWSWIRE_CELERY_RESULT_BACKEND") or None,
             base_env=env,
         )
 
@@ -193,10 +205,10 @@ class StackConfig:
         forced = {
             "AIRFLOW_HOME": home,
             "AIRFLOW__CORE__DAGS_FOLDER": str(self.repo / "dags"),
-            "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home}/airflow.db",
+            "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": self.db_url or f"sqlite:///{home}/airflow.db",
             # Airflow 3 has no SequentialExecutor; LocalExecutor runs on SQLite
             # (it is what `airflow standalone` uses).
-            "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
+            "AIRFLOW__CORE__EXECUTOR": self.executor,
             "AIRFLOW__CORE__AUTH_MANAGER": SIMPLE_AUTH_MANAGER,
             "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": f"{self.admin_user}:admin",
             "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS": "False",
@@ -229,6 +241,14 @@ class StackConfig:
             "SCARF_ANALYTICS": "false",
             "AIRFLOW__COSMOS__ENABLE_TELEMETRY": "False",
         }
+        if self.celery:
+            if not (self.db_url and self.celery_broker_url):
+                raise StackError("CeleryExecutor needs NEWSWIRE_AIRFLOW_DB_URL and NEWSWIRE_CELERY_BROKER_URL")
+            forced["AIRFLOW__CELERY__BROKER_URL"] = self.celery_broker_url
+            forced["AIRFLOW__CELERY__RESULT_BACKEND"] = self.celery_result_backend or "db+" + self.db_url.replace(
+                "postgresql+psycopg2://", "postgresql://"
+            )
+            forced["AIRFLOW__CELERY__WORKER_CONCURRENCY"] = str(self.parallelism)
         env.update(forced)
         for key, value in defaults.items():
             env.setdefault(key, value)
@@ -241,15 +261,24 @@ class StackConfig:
             env["PATH"] = os.pathsep.join([str(self.bin_dir), path]) if path else str(self.bin_dir)
         return env
 
+    @property
+    def celery(self) -> bool:
+        return self.executor.rsplit(".", 1)[-1] == "CeleryExecutor"
+
+    def components(self) -> tuple[str, ...]:
+        workers = ("celery-worker",) if self.celery else ()
+        return AIRFLOW_COMPONENTS + workers + DOC_SERVERS
+
     def commands(self) -> dict[str, list[str]]:
-        airflow = self.exe("airflow")
-        python = str(self.bin_dir / "python")
+        python = self.exe("python")
+        airflow = [python, "-m", "airflow"]  # works in any venv that has Airflow importable
         settings = self.settings()
         return {
-            "api-server": [airflow, "api-server", "--host", HOST, "--port", str(self.airflow_port), "--workers", "1"],
-            "scheduler": [airflow, "scheduler"],
-            "dag-processor": [airflow, "dag-processor"],
-            "triggerer": [airflow, "triggerer"],
+            "celery-worker": [*airflow, "celery", "worker", "--concurrency", str(self.parallelism)],
+            "api-server": [*airflow, "api-server", "--host", HOST, "--port", str(self.airflow_port), "--workers", "1"],
+            "scheduler": [*airflow, "scheduler"],
+            "dag-processor": [*airflow, "dag-processor"],
+            "triggerer": [*airflow, "triggerer"],
             "dbt-docs": [python, "-m", "http.server", str(self.dbt_docs_port), "--bind", HOST,
                          "--directory", str(settings.docs_dir)],
             "data-docs": [python, "-m", "http.server", str(self.data_docs_port), "--bind", HOST,
@@ -494,7 +523,8 @@ def ensure_dbt_docs(cfg: StackConfig, env: dict[str, str], log: Any = print) -> 
     log(f"generating dbt docs into {docs} (against {db_path}) ...")
     dbt_env = dict(env, NEWSWIRE_DBT_PATH=str(db_path))
     project = str(settings.dbt_project_dir)
-    cmd = [cfg.exe("dbt"), "docs", "generate", "--project-dir", project, "--profiles-dir", project,
+    dbt = [cfg.exe("python"), "-c", "import sys; from dbt.cli.main import cli; sys.exit(cli())"]
+    cmd = [*dbt, "docs", "generate", "--project-dir", project, "--profiles-dir", project,
            "--target-path", str(docs), "--log-path", str(cfg.log_dir / "dbt")]
     try:
         _run(cmd, dbt_env, cfg, "dbt-docs-generate", timeout=600)
@@ -546,7 +576,8 @@ def wait_for_dags(client: AirflowClient, dag_ids: tuple[str, ...], timeout: floa
     return found, errors
 
 
-def up(cfg: StackConfig, *, dag_timeout: float = 180, log: Any = print) -> dict[str, Any]:
+def up(cfg: StackConfig, *, dag_timeout: float = 180, log: Any = print,
+       unpause: tuple[str, ...] = DAG_IDS, generate_docs: bool = True) -> dict[str, Any]:
     """Start the stack; return the URLs and credentials. Raises StackError on failure."""
     running = [r for r in read_pid_files(cfg) if r.alive()]
     if running:
@@ -572,20 +603,23 @@ def up(cfg: StackConfig, *, dag_timeout: float = 180, log: Any = print) -> dict[
     log(f"Airflow home: {cfg.airflow_home}")
     log("initialising the metadata DB and the writer pool ...")
     init_metadata(cfg, env)
-    ensure_dbt_docs(cfg, env, log)
+    if generate_docs:
+        ensure_dbt_docs(cfg, env, log)
+    else:
+        cfg.settings().docs_dir.mkdir(parents=True, exist_ok=True)
     ensure_data_docs_dir(cfg)
 
     started: dict[str, Recorded] = {}
     try:
         commands = cfg.commands()
-        for name in COMPONENTS:
+        for name in cfg.components():
             started[name] = _spawn(cfg, name, commands[name], env)
         log("waiting for the API server ...")
         wait_for_api(cfg, started)
         client = AirflowClient(cfg.airflow_url, cfg.admin_user, password)
         log("waiting for the DAG processor to load the DAGs ...")
         found, errors = wait_for_dags(client, DAG_IDS, dag_timeout)
-        for dag_id in sorted(found):
+        for dag_id in sorted(found & set(unpause)):
             client.unpause(dag_id)
     except BaseException:
         stop(cfg, log=lambda *_: None)
@@ -599,7 +633,7 @@ def up(cfg: StackConfig, *, dag_timeout: float = 180, log: Any = print) -> dict[
         "username": cfg.admin_user,
         "password": password,
         "password_file": str(cfg.password_file),
-        "unpaused": sorted(found),
+        "unpaused": sorted(found & set(unpause)),
         "missing_dags": missing,
         "import_errors": errors,
         "inbox": str(settings.inbox),
@@ -625,6 +659,7 @@ def _print_banner(cfg: StackConfig, info: dict[str, Any], log: Any) -> None:
     log(f"  inbox             {info['inbox']}   (new files are picked up by the next hourly ingest)")
     log(f"  warehouse         {info['warehouse']}")
     log(f"  logs              {cfg.log_dir}   (task logs under {cfg.airflow_home / 'logs'})")
+    log(f"  executor          {cfg.executor}")
     log(f"  unpaused DAGs     {', '.join(info['unpaused']) or 'none'}")
     if info["missing_dags"]:
         log(f"  WARNING: not loaded: {', '.join(info['missing_dags'])}")
@@ -642,7 +677,8 @@ def stop(cfg: StackConfig, *, timeout: float = 30, log: Any = print) -> list[str
     stopped: list[str] = []
     records = read_pid_files(cfg)
     # Order matters a little: stop the scheduler before the API server its tasks report to.
-    order = {name: i for i, name in enumerate(("scheduler", "triggerer", "dag-processor", "api-server"))}
+    order = {name: i for i, name in enumerate(
+        ("scheduler", "celery-worker", "triggerer", "dag-processor", "api-server"))}
     records.sort(key=lambda r: order.get(r.name, len(order)))
     targets: dict[str, tuple[Recorded, list[int]]] = {}
     for rec in records:
@@ -691,7 +727,7 @@ def _signal_all(leader: int, kids: list[int], sig: int) -> None:
 def status(cfg: StackConfig, log: Any = print) -> dict[str, bool]:
     states = {}
     records = {r.name: r for r in read_pid_files(cfg)}
-    for name in COMPONENTS:
+    for name in cfg.components():
         rec = records.get(name)
         states[name] = bool(rec and rec.alive())
         where = f"pid {rec.pid}" if rec else "no PID file"

@@ -123,11 +123,18 @@ def snapshot(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
     # An empty marker table records which guarded schemas existed, so a rollback
     # also removes schemas that the failed build created from scratch.
     con.execute(f"create table {BACKUP_SCHEMA}._schemas (schema_name varchar)")
+    # View definitions, recreated after the tables on restore.
+    con.execute(f"create table {BACKUP_SCHEMA}._views (schema_name varchar, view_name varchar, sql varchar)")
     saved: dict[str, list[str]] = {}
     for schema in GUARDED_SCHEMAS:
         if not _schema_exists(con, schema):
             continue
         con.execute(f"insert into {BACKUP_SCHEMA}._schemas values (?)", [schema])
+        con.execute(
+            f"insert into {BACKUP_SCHEMA}._views select schema_name, view_name, sql from duckdb_views() "
+            "where database_name = current_database() and schema_name = ? and not internal",
+            [schema],
+        )
         saved[schema] = _tables(con, schema)
         for table in saved[schema]:
             con.execute(
@@ -142,7 +149,7 @@ def restore(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
     if not _schema_exists(con, BACKUP_SCHEMA):
         raise RuntimeError(f"no snapshot schema {BACKUP_SCHEMA} to restore from")
     existed = {r[0] for r in con.execute(f"select schema_name from {BACKUP_SCHEMA}._schemas").fetchall()}
-    backed_up = set(_tables(con, BACKUP_SCHEMA)) - {"_schemas"}
+    backed_up = set(_tables(con, BACKUP_SCHEMA)) - {"_schemas", "_views"}
     restored: dict[str, list[str]] = {}
     for schema in GUARDED_SCHEMAS:
         if not _schema_exists(con, schema):
@@ -154,7 +161,7 @@ def restore(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
             # Created by the failed build: nothing of it was ever validated.
             con.execute(f"drop schema {_q(schema)} cascade")
             continue
-        # Views in these schemas may depend on the tables; dbt recreates them.
+        # Views go first (they may depend on the tables) and come back last.
         for (view,) in con.execute(
             "select view_name from duckdb_views() where database_name = current_database() "
             "and schema_name = ? and not internal",
@@ -172,6 +179,12 @@ def restore(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
                     f"create table {_q(schema)}.{_q(table)} as select * from {BACKUP_SCHEMA}.{_q(name)}"
                 )
                 restored[schema].append(table)
+    for schema, view, sql in con.execute(
+        f"select schema_name, view_name, sql from {BACKUP_SCHEMA}._views order by schema_name, view_name"
+    ).fetchall():
+        if schema in restored:
+            con.execute(sql)
+            restored[schema].append(view)
     return restored
 
 

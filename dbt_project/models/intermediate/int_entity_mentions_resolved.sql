@@ -80,23 +80,43 @@ country_matches as (
     ) = 1
 ),
 
+lookup_keys as (
+    -- the two keys a mention is looked up by: its canonical text (rank 0) and
+    -- its own normalised text (rank 1); two equi-joins instead of an `in` join
+    select
+        entity_mention_id,
+        reported_date,
+        canonical_lookup_text as lookup_key,
+        0 as alias_rank
+    from base
+    where entity_label not in ('DATE', 'TIME', 'PERCENT', 'MONEY', 'QUANTITY', 'ORDINAL', 'CARDINAL')
+    union all
+    select
+        entity_mention_id,
+        reported_date,
+        lookup_text as lookup_key,
+        1 as alias_rank
+    from base
+    where
+        entity_label not in ('DATE', 'TIME', 'PERCENT', 'MONEY', 'QUANTITY', 'ORDINAL', 'CARDINAL')
+        and lookup_text <> canonical_lookup_text
+),
+
 dictionary_matches as (
     -- every alias match, valid on the article date or not
     select
-        base.entity_mention_id,
+        lookup_keys.entity_mention_id,
         actors.actor_name,
         actors.actor_code,
         actors.country_iso3 as actor_country_iso3,
-        base.reported_date >= coalesce(actors.valid_from, date '0001-01-01')
-        and base.reported_date <= coalesce(actors.valid_to, date '9999-12-31') as is_valid_on_date,
-        case when actors.actor_alias = base.canonical_lookup_text then 0 else 1 end as alias_rank,
+        lookup_keys.reported_date >= coalesce(actors.valid_from, date '0001-01-01')
+        and lookup_keys.reported_date <= coalesce(actors.valid_to, date '9999-12-31') as is_valid_on_date,
+        lookup_keys.alias_rank,
         actors.source_rank,
         actors.valid_from is null and actors.valid_to is null as is_open_ended,
         actors.valid_from
-    from base
-    inner join actors
-        on actors.actor_alias in (base.canonical_lookup_text, base.lookup_text)
-    where base.entity_label not in ('DATE', 'TIME', 'PERCENT', 'MONEY', 'QUANTITY', 'ORDINAL', 'CARDINAL')
+    from lookup_keys
+    inner join actors on lookup_keys.lookup_key = actors.actor_alias
 ),
 
 dictionary_any as (

@@ -11,7 +11,9 @@
 --    with the same arguments ("threaten ... sanctions" -> 1312), else the root's
 --    base code ('030', '130').
 -- 3. Negation and modality are carried as qualifiers (is_negated, modality);
---    the code is not changed by them.
+--    the code is not changed by them. A control verb without a root override
+--    ("tried to meet") becomes the modality; one of var('negating_control_verbs')
+--    ("failed to meet") also negates the event.
 
 with
 
@@ -102,6 +104,18 @@ control_override as (
     qualify row_number() over (partition by control_words.predicate_id order by control_words.word_no) = 1
 ),
 
+control_modal as (
+    -- the outermost control verb that keeps the code ("tried to", "failed to")
+    select
+        control_words.predicate_id,
+        control_words.word as control_modal_lemma,
+        list_contains({{ word_list(var('negating_control_verbs')) }}, control_words.word) as is_negating
+    from control_words
+    inner join control_verbs on control_words.word = control_verbs.control_lemma
+    where control_verbs.event_root_override is null
+    qualify row_number() over (partition by control_words.predicate_id order by control_words.word_no asc) = 1
+),
+
 verbs_to_match as (
     -- the content verb itself, and the overriding control verb with the
     -- content verb's arguments ("threaten" + object "sanctions")
@@ -179,7 +193,8 @@ coded as (
         predicates.verb_lemma,
         predicates.particle,
         predicates.control_chain,
-        predicates.is_negated,
+        -- "failed to meet": the meeting did not happen
+        predicates.is_negated or coalesce(control_modal.is_negating, false) as is_negated,
         best_pattern.pattern_id as verb_pattern_id,
         best_pattern.event_code as verb_event_code,
         control_override.control_lemma,
@@ -199,11 +214,14 @@ coded as (
             when override_pattern.event_code is not null then 'control_verb_pattern'
             else 'control_verb_root'
         end as coding_method,
-        coalesce(control_override.control_effect, predicates.modality, 'asserted') as modality
+        coalesce(
+            control_override.control_effect, control_modal.control_modal_lemma, predicates.modality, 'asserted'
+        ) as modality
     from predicates
     inner join best_pattern on predicates.predicate_id = best_pattern.predicate_id
     left join control_override on predicates.predicate_id = control_override.predicate_id
     left join override_pattern on predicates.predicate_id = override_pattern.predicate_id
+    left join control_modal on predicates.predicate_id = control_modal.predicate_id
     left join event_codes as root_base
         on root_base.event_code = control_override.event_root_override || '0'
 ),
