@@ -19,6 +19,7 @@ rollback_failed_build (one_failed) after every build and audit task.
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import sys
@@ -36,6 +37,7 @@ from newswire.orchestration import MARTS_ASSET_NAME, RAW_ASSET_NAME, default_arg
 from newswire.transform import steps
 from newswire.validation.runner import ValidationFailed
 
+log = logging.getLogger(__name__)
 settings = get_settings()
 RAW_ARTICLES = Asset(RAW_ASSET_NAME)
 MARTS = Asset(MARTS_ASSET_NAME)
@@ -166,10 +168,9 @@ def newswire_transform() -> None:
 
     @task(pool=writer_pool())
     def summarize(docs: dict) -> dict:
-        from newswire.reporting import log_summary
-
         summary = {"run_id": _run_id(), **steps.summary(_run_id()), **docs}
-        log_summary(summary)
+        for line in steps.describe(summary):
+            log.info(line)
         return summary
 
     begun = begin_build()

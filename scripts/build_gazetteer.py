@@ -217,6 +217,9 @@ def build(phoenix_dir: Path | None) -> list[tuple[str, str, str, str]]:
     for name in EXTRA_ORGS:
         add(name, "ORG", "igo", "s" if len(name) <= 6 or " " not in name else "i")
 
+    for name in ("England", "Scotland", "Wales", "Northern Ireland", "Britain", "Great Britain",
+                 "Kosovo", "Palestine", "Taiwan", "Hong Kong", "Macau", "Tibet", "Chechnya"):
+        add(name, "GPE", "country")
     for c in pycountry.countries:
         for attr in ("name", "common_name", "official_name"):
             val = getattr(c, attr, None)

@@ -140,3 +140,22 @@ def test_parallel_matches_serial(nlp) -> None:
     assert [a.article_id for a in parallel] == [str(i) for i in range(6)]
     assert [a.entity_mentions for a in parallel] == [a.entity_mentions for a in serial]
     assert [a.predicates for a in parallel] == [a.predicates for a in serial]
+
+
+def test_sports_results_and_events(nlp) -> None:
+    body = (
+        "Soccer - league results .\n"
+        "Results of league soccer matches played on Saturday , with the home team first :\n"
+        "Pohang 3 Ulsan 2 ( halftime 1-0 )\n"
+        "Norwich City beat Leeds in the UEFA Cup match , the coach said after the game ."
+    )
+    ann = annotate(nlp, None, body)
+    labels = {m["text"]: m["label"] for m in ann.entity_mentions}
+    assert labels.get("Pohang") == "ORG" and labels.get("Ulsan") == "ORG"
+    assert labels.get("UEFA Cup") == "EVENT"
+
+
+def test_names_do_not_cross_lines_or_dashes(nlp) -> None:
+    ann = annotate(nlp, None, "Romania - Cosmin Contra scored twice .\nLithuania\nDanius Gleveckas scored once .")
+    assert all("\n" not in m["text"] and " - " not in m["text"] for m in ann.entity_mentions)
+    assert any(m["text"] == "Cosmin Contra" for m in ann.entity_mentions)

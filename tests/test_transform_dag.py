@@ -8,6 +8,7 @@ write-audit-publish test injects a bad batch into the marts of that warehouse.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import os
 import shutil
 import subprocess
@@ -68,7 +69,7 @@ def test_order_seed_staging_audit_marts_audit_publish_docs(transform_dag) -> Non
 
     chain = ["begin_build", "dbt_staging.seed", "dbt_staging.staging", "check_staging",
              "dbt_marts.intermediate_and_marts", "check_marts", "publish", "dbt_docs", "summarize"]
-    for earlier, later in zip(chain, chain[1:]):
+    for earlier, later in itertools.pairwise(chain):
         assert earlier in upstream_closure(later), (earlier, later)
     rollback = transform_dag.get_task("rollback_failed_build")
     assert rollback.trigger_rule == "one_failed"
@@ -126,7 +127,7 @@ def e2e(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-de
             assert reader.stdin is not None
             reader.stdin.write("select count(*) from raw.articles;\n")
             reader.stdin.flush()
-        transform_state, dag_run = test_dag("newswire_transform.py", "newswire_transform")
+        transform_state, _ = test_dag("newswire_transform.py", "newswire_transform")
         from newswire.transform import transform_summary
 
         summary = transform_summary()

@@ -20,7 +20,8 @@ STAGING_DDL = """
 create schema if not exists staging;
 create table staging.stg_newswire__articles as
   select * from (values
-    ('a1', 'T1' || chr(10) || chr(10) || 'Japan met Russia.', 'Japan met Russia.', timestamptz '2024-01-02 10:00:00+00', 'en'),
+    ('a1', 'T1' || chr(10) || chr(10) || 'Japan met Russia.', 'Japan met Russia.',
+     timestamptz '2024-01-02 10:00:00+00', 'en'),
     ('a2', 'T2' || chr(10) || chr(10) || 'Calm day.', 'Calm day.', timestamptz '2024-01-02 11:00:00+00', 'en')
   ) as t(article_id, document_text, body, published_at, language_code);
 create table staging.stg_newswire__sentences as
@@ -28,7 +29,8 @@ create table staging.stg_newswire__sentences as
                         ('a2-s0', 'a2', 0, 0, 2, 'T2'))
   as t(sentence_id, article_id, sentence_no, start_char, end_char, sentence_text);
 create table staging.stg_newswire__entity_mentions as
-  select * from (values ('a1-m0', 'a1', 'a1-s1', 4, 9, 'Japan', 'GPE'), ('a1-m1', 'a1', 'a1-s1', 14, 20, 'Russia', 'GPE'))
+  select * from (values ('a1-m0', 'a1', 'a1-s1', 4, 9, 'Japan', 'GPE'),
+                        ('a1-m1', 'a1', 'a1-s1', 14, 20, 'Russia', 'GPE'))
   as t(entity_mention_id, article_id, sentence_id, start_char, end_char, mention_text, entity_label);
 create table staging.stg_newswire__predicates as
   select * from (values ('a1-p0', 'a1', 'a1-s1', 'meet')) as t(predicate_id, article_id, sentence_id, verb_lemma);

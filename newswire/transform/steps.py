@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import shutil
-from pathlib import Path
 from typing import Any
 
 from newswire.config import Settings, get_settings
@@ -138,3 +137,15 @@ def _has_state(con: Any) -> bool:
     return bool(con.execute(
         "select count(*) from duckdb_tables() where schema_name = 'audit' and table_name = 'publish_state'"
     ).fetchone()[0])
+
+
+def describe(summary: dict[str, Any]) -> list[str]:
+    """The transform summary as log lines."""
+    counts = ", ".join(f"{t} {summary[t]}" for t in MARTS_TABLES if t in summary)
+    return [
+        f"newswire_transform {summary.get('run_id')}: marts {summary.get('marts_state')}",
+        f"  marts rows:    {counts}",
+        f"  published:     {summary.get('warehouse')}",
+        f"  dbt docs:      {summary.get('dbt_docs')} (single file: {summary.get('dbt_docs_static')})",
+        f"  GX data docs:  {summary.get('data_docs')}",
+    ]

@@ -120,7 +120,7 @@ def snapshot(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
     """Copy every table of the guarded schemas into the backup schema (replacing it)."""
     con.execute(f"drop schema if exists {BACKUP_SCHEMA} cascade")
     con.execute(f"create schema {BACKUP_SCHEMA}")
-    # An empty marker table records which guarded schemas existed, so a rollback
+    # Which guarded schemas existed, so that a rollback
     # also removes schemas that the failed build created from scratch.
     con.execute(f"create table {BACKUP_SCHEMA}._schemas (schema_name varchar)")
     # View definitions, recreated after the tables on restore.

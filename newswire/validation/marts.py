@@ -33,7 +33,8 @@ WARNING = {"blocking": False}
 
 #: PLOVER categories: the 2021 manual's (ACCUSE, REQUEST) and the earlier drafts' names.
 PLOVER_CATEGORIES = [
-    "ACCUSE", "REQUEST", "AGREE", "CONSULT", "SUPPORT", "CONCEDE", "COOPERATE", "AID", "RETREAT", "INVESTIGATE", "DEMAND",
+    "ACCUSE", "REQUEST", "AGREE", "CONSULT", "SUPPORT", "CONCEDE", "COOPERATE", "AID", "RETREAT", "INVESTIGATE",
+    "DEMAND",
     "DISAPPROVE", "REJECT", "THREATEN", "SANCTION", "PROTEST", "CRIME", "MOBILIZE", "COERCE", "ASSAULT",
 ]
 
@@ -50,7 +51,8 @@ VIOLATIONS: dict[str, str] = {
         select count(*) - count(distinct entity_mention_id) from marts.entity_mentions""",
     "event_mention_code_not_in_seed": """
         select count(*) from marts.event_mentions as em
-        where cast(em.event_code as varchar) not in (select cast(event_code as varchar) from lookup.cameo_event_codes)""",
+        where cast(em.event_code as varchar) not in
+              (select cast(event_code as varchar) from lookup.cameo_event_codes)""",
     "event_mention_without_article": """
         select count(*) from marts.event_mentions as em
         anti join marts.articles as a on em.article_id = a.article_id""",
