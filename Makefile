@@ -32,7 +32,7 @@ run: $(STAMP)
 	$(BIN)/newswire run
 
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -m "not e2e"
 
 lint: $(STAMP)
 	$(BIN)/ruff check newswire dags tests scripts

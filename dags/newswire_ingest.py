@@ -9,10 +9,12 @@ from __future__ import annotations
 from datetime import datetime
 
 from airflow.sdk import Asset, dag, get_current_context, task
+from airflow.sdk.exceptions import AirflowFailException
 
 from newswire.config import get_settings
 from newswire.ingest import pipeline
 from newswire.orchestration import RAW_ASSET_NAME, default_args, writer_pool
+from newswire.validation.runner import ValidationFailed
 
 settings = get_settings()
 RAW_ARTICLES = Asset(RAW_ASSET_NAME)
@@ -53,7 +55,10 @@ def newswire_ingest() -> None:
 
     @task(pool=writer_pool(), trigger_rule="none_failed")
     def validate() -> dict:
-        return pipeline.validate_raw(_run_id())
+        try:
+            return pipeline.validate_raw(_run_id())
+        except ValidationFailed as exc:  # a data problem: the rows are quarantined, retrying will not help
+            raise AirflowFailException(str(exc)) from exc
 
     @task(pool=writer_pool(), outlets=[RAW_ARTICLES])
     def publish(validation: dict) -> str:

@@ -22,6 +22,7 @@ import pyarrow.parquet as pq
 from newswire import schemas
 from newswire.config import Settings, get_settings
 from newswire.ingest.parse import InputParser, file_sha256
+from newswire.validation.runner import ValidationFailed
 from newswire.warehouse import connect
 
 log = logging.getLogger(__name__)
@@ -382,13 +383,64 @@ def validate_raw(run_id: str, settings: Settings | None = None) -> dict[str, Any
             run_id=run_id,
             gx_root=settings.warehouse_dir / "gx",
             con=con,
+            raise_on_failure=False,
         )
+        if not summary.success:
+            # Never let rows that failed a blocking check reach a later publish:
+            # take them out of the working copy and record why, then fail the run.
+            quarantine_run(con, run_id, summary.describe())
+            raise ValidationFailed(summary.describe())
     return {
         "success": summary.success,
         "description": summary.describe(),
         "evaluated": summary.evaluated,
         "data_docs": summary.data_docs_index,
     }
+
+
+def quarantine_run(con: Any, run_id: str, reason: str) -> int:
+    """Remove a run's article rows from `raw` and record them as rejected, in one transaction.
+
+    The inputs stay in `raw.inputs` with status `quarantined`, so they are not
+    silently retried; every article gets a `failed_validation` rejection row.
+    """
+    con.execute("begin transaction")
+    try:
+        ids = [
+            r[0]
+            for r in con.execute(
+                """select article_id from raw.articles
+                where input_sha256 in (select input_sha256 from raw.inputs where run_id = ?)""",
+                [run_id],
+            ).fetchall()
+        ]
+        con.execute(
+            """insert into raw.rejections by name
+            select input_sha256, input_path, item_no, 'failed_validation' as reason_code,
+                   ? as reason, ? as run_id, now() as rejected_at
+            from raw.articles
+            where input_sha256 in (select input_sha256 from raw.inputs where run_id = ?)""",
+            [f"raw validation failed: {reason}"[:2000], run_id, run_id],
+        )
+        for table in ("sentences", "entity_mentions", "predicates", "line_fingerprints", "articles"):
+            con.execute(
+                f"""delete from raw.{table} where article_id in
+                (select article_id from raw.articles
+                 where input_sha256 in (select input_sha256 from raw.inputs where run_id = ?))"""
+                if table != "articles"
+                else """delete from raw.articles
+                where input_sha256 in (select input_sha256 from raw.inputs where run_id = ?)""",
+                [run_id],
+            )
+        con.execute(
+            "update raw.inputs set status = 'quarantined', articles_loaded = 0 where run_id = ?", [run_id]
+        )
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise
+    log.error("quarantined %d articles of run %s: %s", len(ids), run_id, reason)
+    return len(ids)
 
 
 def publish_warehouse(settings: Settings | None = None) -> str:

@@ -22,6 +22,7 @@ REASON_CODES = [
     "body_too_short",
     "body_too_long",
     "parser_error",
+    "failed_validation",
 ]
 
 
