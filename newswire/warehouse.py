@@ -58,6 +58,10 @@ def ensure_raw_tables(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("create schema if not exists audit")
     for table, schema in RAW_TABLES.items():
         con.execute(create_table_sql("raw", table, schema))
+        # Additive schema evolution: columns added to newswire.schemas since the
+        # table was created are added in place (existing rows get nulls).
+        for f in schema:
+            con.execute(f'alter table raw.{table} add column if not exists "{f.name}" {_duck_type(f.type)}')
     con.execute(
         """
         create table if not exists audit.validation_results (

@@ -340,6 +340,28 @@ VERB_OVERLAY = [
         None,
         "suppression: 'talks took place', 'take steps' are not CAMEO 171 (PETRARCH codes bare TAKE as 171)",
     ),
+    # bare AGREE is PETRARCH-2's 050; CAMEO puts agreeing to / on something under
+    # 03 express intent to cooperate (PLOVER AGREE) unless a pattern says more
+    ("agree", None, None, [None], "030", "CAMEO 030 Express intent to cooperate (agree on/to/upon X)"),
+    # protest actions named by their object: "staged / held / continued a
+    # demonstration / hunger strike" (CAMEO 141 demonstrate, 143 strike or boycott)
+    *[
+        (verb, None, None, ["demonstration", "protest", "rally", "march"], "141", "CAMEO 141 Demonstrate or rally")
+        for verb in ("stage", "hold", "start", "launch", "continue", "organize", "organise", "mount")
+    ],
+    *[
+        (verb, None, None, ["strike", "boycott", "walkout"], "143", "CAMEO 143 Conduct strike or boycott")
+        for verb in ("stage", "hold", "start", "launch", "continue", "call", "organize", "organise")
+    ],
+    # blocking a way is CAMEO 144 obstruct passage / block (PETRARCH's bare BLOCK is 191)
+    (
+        "block",
+        None,
+        None,
+        ["road", "street", "highway", "bridge", "traffic", "transport", "railway", "entrance", "access"],
+        "144",
+        "CAMEO 144 Obstruct passage, block",
+    ),
     ("reject", None, None, [None], "120", "CAMEO 120 Reject, not specified below"),
     ("refuse", None, None, [None], "120", "CAMEO 120 Reject, not specified below"),
     ("sanction", None, None, [None], "163", "CAMEO 163 Impose embargo, boycott, or sanctions"),
@@ -374,6 +396,13 @@ CONTROL_VERBS = [
     ("expect", "modal", None, "'expects to' -> keep the inner verb's code"),
     ("decide", "intent", "03", "'decided to' -> express intent"),
     ("prepare", "intent", "03", "'prepared to' -> express intent"),
+    # predicative adjectives of readiness take an infinitive like control verbs
+    # ("is willing / ready / prepared to withdraw"): express intent
+    ("prepared", "intent", "03", "'is prepared to' (adjective) -> express intent"),
+    ("willing", "intent", "03", "'is willing to' -> express intent"),
+    ("ready", "intent", "03", "'is ready to' -> express intent"),
+    ("determined", "intent", "03", "'is determined to' -> express intent"),
+    ("swear", "intent", "03", "'swore to' -> express intent (13 threaten when the inner verb is conflict)"),
     ("seek", "appeal", "02", "'seeks to' / 'seeks X' -> appeal (02)"),
     ("want", "intent", "03", "'wants to' -> express intent"),
     ("wish", "intent", "03", "'wishes to' -> express intent"),

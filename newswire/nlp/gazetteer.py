@@ -315,11 +315,15 @@ def _is_sports(doc: Doc) -> bool:
 MID_CAPS_RE = re.compile(r"(?<=[a-z,;] )[A-Z][\w'-]+")
 
 
-def _mid_sentence_caps(doc: Doc) -> frozenset[str]:
-    """Capitalised words that follow a lower-case word: evidence of a proper noun."""
+def _mid_sentence_caps(doc: Doc) -> dict[str, bool]:
+    """Capitalised words that follow a lower-case word: evidence of a proper noun.
+
+    Cached in ``doc.user_data`` as a dict (msgpack-serialisable, so ``nlp.pipe(n_process=...)``
+    keeps working with this component).
+    """
     cached = doc.user_data.get("newswire_mid_caps")
     if cached is None:
-        cached = frozenset(MID_CAPS_RE.findall(doc.text))
+        cached = dict.fromkeys(MID_CAPS_RE.findall(doc.text), True)
         doc.user_data["newswire_mid_caps"] = cached
     return cached
 

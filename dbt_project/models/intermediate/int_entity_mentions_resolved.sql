@@ -1,7 +1,8 @@
 -- One row per entity mention, resolved to
 --   * a country (countries seed) for GPE / NORP / LOC mentions,
 --   * a CAMEO actor code: the actor dictionary (cameo_actors) valid on the
---     article's publication date, else role words in front of a PERSON/ORG
+--     article's publication date, else the country / sector prefix of a
+--     dictionary actor with no entry valid then, else role words in front of a PERSON/ORG
 --     mention ("Chinese Foreign Ministry spokeswoman Hua Chunying" -> CHN + GOV),
 --     else the country of a GPE / NORP / LOC mention,
 --   * a canonical entity key shared across articles (country, dictionary actor,
@@ -72,11 +73,22 @@ country_matches as (
         countries.country_name,
         countries.alias_type as country_alias_type
     from base
-    inner join countries on base.lookup_text = lower(countries.alias)
+    -- a plural demonym names the country's people ("Iraqis", "Albanians")
+    inner join countries
+        on
+            base.lookup_text = lower(countries.alias)
+            or (
+                countries.alias_type = 'demonym'
+                and base.entity_label = 'NORP'
+                and base.lookup_text = lower(countries.alias) || 's'
+            )
     where base.entity_label in ('GPE', 'NORP', 'LOC')
     qualify row_number() over (
         partition by base.entity_mention_id
-        order by case countries.alias_type when 'name' then 0 when 'demonym' then 1 else 2 end, countries.iso3
+        order by
+            base.lookup_text = lower(countries.alias) desc,
+            case countries.alias_type when 'name' then 0 when 'demonym' then 1 else 2 end,
+            countries.iso3
     ) = 1
 ),
 
@@ -122,7 +134,9 @@ dictionary_matches as (
 dictionary_any as (
     select
         entity_mention_id,
-        actor_name
+        actor_name,
+        actor_code,
+        actor_country_iso3
     from dictionary_matches
     qualify row_number() over (
         partition by entity_mention_id
@@ -310,6 +324,10 @@ resolved as (
         dictionary_valid.actor_code as dictionary_actor_code,
         dictionary_valid.actor_country_iso3 as dictionary_country_iso3,
         dictionary_any.actor_name as dictionary_actor_name,
+        -- a known actor without an entry valid on the date ("President Reagan"
+        -- in 2000) keeps the country / sector part of its code
+        left(dictionary_any.actor_code, 3) as dictionary_prefix_code,
+        dictionary_any.actor_country_iso3 as dictionary_any_country_iso3,
         coalesce(role_countries.cameo_country_code, org_own_countries.cameo_country_code) as role_country_code,
         coalesce(role_countries.country_iso3, org_own_countries.country_iso3) as role_country_iso3,
         role_agents.agent_code as role_agent_code,
@@ -329,15 +347,19 @@ keyed as (
         *,
         case
             when dictionary_actor_code is not null then dictionary_actor_code
+            when dictionary_prefix_code is not null then dictionary_prefix_code
             when role_country_code is not null then role_country_code || coalesce(role_agent_code, '')
             when cameo_country_code is not null then cameo_country_code
         end as actor_code,
         case
             when dictionary_actor_code is not null then 'actor_dictionary'
+            when dictionary_prefix_code is not null then 'actor_dictionary_country'
             when role_country_code is not null then 'role_words'
             when cameo_country_code is not null then 'country'
         end as actor_code_source,
-        coalesce(dictionary_country_iso3, role_country_iso3, mention_country_iso3) as actor_country_iso3,
+        coalesce(
+            dictionary_country_iso3, dictionary_any_country_iso3, role_country_iso3, mention_country_iso3
+        ) as actor_country_iso3,
         case
             when not is_named_entity then null
             when mention_country_iso3 is not null and country_alias_type in ('name', 'demonym')

@@ -1,5 +1,10 @@
 -- One row per coded predicate mention that can be an event: a CAMEO code, at
--- least one actor with an actor code, outside publisher boilerplate. Carries
+-- least one actor with an actor code, outside publisher boilerplate, and the
+-- main event of its sentence (int_predicates_main_event: subordinate verbs
+-- such as relative, purpose and participle clauses are not coded). Actors
+-- come from int_predicate_actors_resolved, except: a demand-like verb without
+-- an object actor targets its complement's subject ("demanded that the US
+-- ..."), and an obligation ("Sudan must return ...") is the speaker's demand. Carries
 -- the event date (relative weekday resolved), the action location and the key
 -- that identifies the event across articles.
 
@@ -11,6 +16,11 @@ coded as (
 
 actors as (
     select * from {{ ref('int_predicate_actors_resolved') }}
+),
+
+main_events as (
+    select * from {{ ref('int_predicates_main_event') }}
+    where is_main_event
 ),
 
 predicates as (
@@ -31,6 +41,129 @@ places as (
 
 event_codes as (
     select * from {{ ref('cameo_event_codes') }}
+),
+
+sentence_verbs as (
+    select
+        predicates.predicate_id,
+        predicates.sentence_id,
+        predicates.verb_start,
+        actors.actor1_entity_mention_id,
+        actors.actor1_entity_id,
+        actors.actor1_name,
+        actors.actor1_code,
+        actors.actor1_country_iso3,
+        actors.actor1_resolution
+    from predicates
+    inner join actors on predicates.predicate_id = actors.predicate_id
+),
+
+complement_subject as (
+    -- "The PRC demanded that the US cancel ...": an appeal, demand,
+    -- disapproval, rejection or threat (var('complement_target_roots')) without
+    -- an object actor is aimed at the subject of its complement clause, the
+    -- nearest later verb of the sentence with a subject of its own
+    select
+        coded.predicate_id,
+        complement.actor1_entity_mention_id,
+        complement.actor1_entity_id,
+        complement.actor1_name,
+        complement.actor1_code,
+        complement.actor1_country_iso3
+    from coded
+    inner join sentence_verbs as own on coded.predicate_id = own.predicate_id
+    inner join sentence_verbs as complement
+        on
+            own.sentence_id = complement.sentence_id
+            and own.verb_start < complement.verb_start
+            and complement.actor1_resolution = 'span'
+            and complement.actor1_entity_id is distinct from own.actor1_entity_id
+    where list_contains({{ word_list(var('complement_target_roots')) }}, left(coded.event_code, 2))
+    qualify row_number() over (partition by coded.predicate_id order by complement.verb_start) = 1
+),
+
+speaker as (
+    -- "Russia said that Sudan must return the helicopter": an obligation
+    -- ("must", coded as a demand) is the demand of the sentence's speaker,
+    -- the subject of its statement verb (root 01); the obliged party is the target
+    select
+        coded.predicate_id,
+        statement.actor1_entity_mention_id,
+        statement.actor1_entity_id,
+        statement.actor1_name,
+        statement.actor1_code,
+        statement.actor1_country_iso3
+    from coded
+    inner join sentence_verbs as own on coded.predicate_id = own.predicate_id
+    inner join coded as statement_code
+        on
+            coded.sentence_id = statement_code.sentence_id
+            and left(statement_code.event_code, 2) = '01'
+    inner join sentence_verbs as statement
+        on
+            statement_code.predicate_id = statement.predicate_id
+            and statement.actor1_entity_mention_id is not null
+    where list_contains({{ word_list(var('obligation_modals')) }}, coded.control_lemma)
+    qualify row_number() over (
+        partition by coded.predicate_id order by abs(statement.verb_start - own.verb_start)
+    ) = 1
+),
+
+event_actors as (
+    select
+        actors.predicate_id,
+        case
+            when speaker.predicate_id is not null then speaker.actor1_entity_mention_id
+            else actors.actor1_entity_mention_id
+        end as actor1_entity_mention_id,
+        case
+            when speaker.predicate_id is not null then speaker.actor1_entity_id
+            else actors.actor1_entity_id
+        end as actor1_entity_id,
+        case
+            when speaker.predicate_id is not null then speaker.actor1_name
+            else actors.actor1_name
+        end as actor1_name,
+        case
+            when speaker.predicate_id is not null then speaker.actor1_code
+            else actors.actor1_code
+        end as actor1_code,
+        case
+            when speaker.predicate_id is not null then speaker.actor1_country_iso3
+            else actors.actor1_country_iso3
+        end as actor1_country_iso3,
+        case
+            when speaker.predicate_id is not null then 'speaker'
+            else actors.actor1_resolution
+        end as actor1_resolution,
+        case
+            when speaker.predicate_id is not null then actors.actor1_entity_mention_id
+            when actors.actor2_entity_mention_id is null then complement_subject.actor1_entity_mention_id
+            else actors.actor2_entity_mention_id
+        end as actor2_entity_mention_id,
+        case
+            when speaker.predicate_id is not null then actors.actor1_entity_id
+            when actors.actor2_entity_mention_id is null then complement_subject.actor1_entity_id
+            else actors.actor2_entity_id
+        end as actor2_entity_id,
+        case
+            when speaker.predicate_id is not null then actors.actor1_name
+            when actors.actor2_entity_mention_id is null then complement_subject.actor1_name
+            else actors.actor2_name
+        end as actor2_name,
+        case
+            when speaker.predicate_id is not null then actors.actor1_code
+            when actors.actor2_entity_mention_id is null then complement_subject.actor1_code
+            else actors.actor2_code
+        end as actor2_code,
+        case
+            when speaker.predicate_id is not null then actors.actor1_country_iso3
+            when actors.actor2_entity_mention_id is null then complement_subject.actor1_country_iso3
+            else actors.actor2_country_iso3
+        end as actor2_country_iso3
+    from actors
+    left join speaker on actors.predicate_id = speaker.predicate_id
+    left join complement_subject on actors.predicate_id = complement_subject.predicate_id
 ),
 
 joined as (
@@ -72,7 +205,8 @@ joined as (
         articles.story_cluster_id
     from coded
     inner join predicates on coded.predicate_id = predicates.predicate_id
-    inner join actors on coded.predicate_id = actors.predicate_id
+    inner join event_actors as actors on coded.predicate_id = actors.predicate_id
+    inner join main_events on coded.predicate_id = main_events.predicate_id
     inner join sentences on coded.sentence_id = sentences.sentence_id
     inner join articles on coded.article_id = articles.article_id
     where

@@ -3,8 +3,8 @@
 --   argument. A span resolves to the entity mentions that overlap it; the best
 --   one has an actor code, then is the span's head, then comes first.
 --   Pronoun subjects (he / she / him / her) resolve to the most recent PERSON
---   mention earlier in the article; "it" to the most recent organisation or
---   place in the same or previous sentence. A verb without a subject takes the
+--   mention earlier in the article; "it" / "they" to the most recent
+--   organisation, group or place in the same or previous sentence. A verb without a subject takes the
 --   resolved subject of the nearest verb of its sentence.
 
 with
@@ -86,7 +86,8 @@ span_mentions as (
 
 subject_pronouns as (
     -- he / she / him / her: the most recent PERSON mention before the pronoun;
-    -- it: the most recent organisation or place in the same or previous sentence
+    -- it / they / them: the most recent organisation, group (NORP) or place in
+    -- the same or previous sentence ("the Fijian rebels said they will ...")
     select
         predicates.predicate_id,
         antecedent.entity_mention_id,
@@ -105,11 +106,21 @@ subject_pronouns as (
             and antecedent.entity_label = 'PERSON'
         )
         or (
-            lower(trim(predicates.subject_text)) = 'it'
+            lower(trim(predicates.subject_text)) in ('it', 'they', 'them')
             and antecedent.entity_label in ('ORG', 'GPE', 'NORP')
             and antecedent.sentence_no >= predicates.sentence_no - 1
         )
-    qualify row_number() over (partition by predicates.predicate_id order by antecedent.start_char desc) = 1
+    qualify row_number() over (
+        partition by predicates.predicate_id
+        -- "it" / "they" refer to an actor: a coded antecedent first
+        order by
+            case
+                when lower(trim(predicates.subject_text)) in ('it', 'they', 'them')
+                    then antecedent.actor_code is not null
+                else true
+            end desc,
+            antecedent.start_char desc
+    ) = 1
 ),
 
 subject_best as (

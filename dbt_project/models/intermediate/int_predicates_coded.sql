@@ -4,12 +4,20 @@
 --    pattern holds (particle equal; preposition among the predicate's prep
 --    args; object_head equal to the object's head or to a prep arg's head).
 --    The match with the highest specificity wins; ties go to the lowest pattern_id.
+--    Time adjuncts ("on Tuesday", "in 1988": var('temporal_heads'), years) are
+--    not arguments and never satisfy a preposition or object constraint.
 -- 2. Control verbs: when a verb of the control chain (or the modality) has an
 --    event_root_override in cameo_control_verbs ("pledge>improve" -> 03,
 --    "threaten>impose" -> 13), the code moves under that root: the most specific
 --    pattern under the root matched by the content verb or by the control verb
 --    with the same arguments ("threaten ... sanctions" -> 1312), else the root's
---    base code ('030', '130').
+--    base code ('030', '130'). Future / obligation modals of action verbs
+--    (var('future_modals'), var('obligation_modals'): "will provide aid",
+--    "must return") act like control verbs (03 intent, 10 demand). The control verb alone makes the event: "agreed
+--    to undertake exercises" is an intent (030) even when "undertake" has no
+--    pattern. An intent (root 03) whose content verb is material conflict or
+--    protest (var('conflict_roots'): "vowed to attack", "will impose") is a
+--    threat (root 13), except under var('cooperative_control_verbs') ("agreed to").
 -- 3. Negation and modality are carried as qualifiers (is_negated, modality);
 --    the code is not changed by them. A control verb without a root override
 --    ("tried to meet") becomes the modality; one of var('negating_control_verbs')
@@ -62,6 +70,9 @@ predicate_args as (
         list(distinct preposition) filter (where preposition is not null) as prepositions,
         list(distinct head_lemma) filter (where head_lemma is not null) as arg_heads
     from arguments
+    where
+        not list_contains({{ word_list(var('temporal_heads')) }}, lower(coalesce(head_lemma, '')))
+        and not regexp_matches(coalesce(head_lemma, ''), '^[0-9]{4}s?$')
     group by predicate_id
 ),
 
@@ -91,7 +102,7 @@ control_words as (
         and control_word_lists.words[positions.word_no] <> ''
 ),
 
-control_override as (
+control_verb_override as (
     -- the outermost control word that moves the code to another root
     select
         control_words.predicate_id,
@@ -129,7 +140,7 @@ verbs_to_match as (
         predicate_id,
         control_lemma as match_lemma,
         'control' as matched_verb_role
-    from control_override
+    from control_verb_override
 ),
 
 candidates as (
@@ -169,13 +180,66 @@ best_pattern as (
     ) = 1
 ),
 
+modal_override as (
+    -- without a control verb, a future or obligation modal of an action verb
+    -- moves it like a control verb: "X will provide aid" is an intent (033,
+    -- var('future_modals')), "Y must return the helicopter" a demand (10x,
+    -- var('obligation_modals')). Statements, appeals, demands, disapproval,
+    -- rejections and threats (var('verbal_roots')) keep their code.
+    select
+        predicates.predicate_id,
+        predicates.modality as control_lemma,
+        case
+            when list_contains({{ word_list(var('obligation_modals')) }}, predicates.modality) then 'demand'
+            else 'intent'
+        end as control_effect,
+        case
+            when list_contains({{ word_list(var('obligation_modals')) }}, predicates.modality) then '10'
+            else '03'
+        end as event_root_override
+    from predicates
+    inner join best_pattern on predicates.predicate_id = best_pattern.predicate_id
+    left join control_verb_override on predicates.predicate_id = control_verb_override.predicate_id
+    where
+        control_verb_override.predicate_id is null
+        and best_pattern.event_code is not null
+        and not list_contains({{ word_list(var('verbal_roots')) }}, best_pattern.event_root_code)
+        and (
+            list_contains({{ word_list(var('future_modals')) }}, predicates.modality)
+            or list_contains({{ word_list(var('obligation_modals')) }}, predicates.modality)
+        )
+),
+
+control_override as (
+    select * from control_verb_override
+    union all
+    select * from modal_override
+),
+
+control_root as (
+    -- the root the control verb moves the code to; an intent to do material
+    -- conflict or to protest ("vowed to attack") is a threat
+    select
+        control_override.predicate_id,
+        case
+            when
+                control_override.event_root_override = '03'
+                and list_contains({{ word_list(var('conflict_roots')) }}, best_pattern.event_root_code)
+                and not list_contains({{ word_list(var('cooperative_control_verbs')) }}, control_override.control_lemma)
+                then '13'
+            else control_override.event_root_override
+        end as event_root_override
+    from control_override
+    left join best_pattern on control_override.predicate_id = best_pattern.predicate_id
+),
+
 override_pattern as (
     select candidates.*
     from candidates
-    inner join control_override
+    inner join control_root
         on
-            candidates.predicate_id = control_override.predicate_id
-            and candidates.event_root_code = control_override.event_root_override
+            candidates.predicate_id = control_root.predicate_id
+            and candidates.event_root_code = control_root.event_root_override
     qualify row_number() over (
         partition by candidates.predicate_id
         order by
@@ -199,7 +263,7 @@ coded as (
         best_pattern.event_code as verb_event_code,
         control_override.control_lemma,
         control_override.control_effect,
-        control_override.event_root_override,
+        control_root.event_root_override,
         case
             when control_override.event_root_override is null then best_pattern.pattern_id
             else override_pattern.pattern_id
@@ -215,15 +279,22 @@ coded as (
             else 'control_verb_root'
         end as coding_method,
         coalesce(
-            control_override.control_effect, control_modal.control_modal_lemma, predicates.modality, 'asserted'
+            case when control_root.event_root_override = '13' then 'threat' end,
+            control_override.control_effect,
+            control_modal.control_modal_lemma,
+            predicates.modality,
+            'asserted'
         ) as modality
     from predicates
-    inner join best_pattern on predicates.predicate_id = best_pattern.predicate_id
+    left join best_pattern on predicates.predicate_id = best_pattern.predicate_id
     left join control_override on predicates.predicate_id = control_override.predicate_id
+    left join control_root on predicates.predicate_id = control_root.predicate_id
     left join override_pattern on predicates.predicate_id = override_pattern.predicate_id
     left join control_modal on predicates.predicate_id = control_modal.predicate_id
     left join event_codes as root_base
-        on root_base.event_code = control_override.event_root_override || '0'
+        on root_base.event_code = control_root.event_root_override || '0'
+    -- a predicate is coded by its own pattern, or by an overriding control verb
+    where best_pattern.predicate_id is not null or control_override.predicate_id is not null
 ),
 
 final as (
