@@ -238,3 +238,31 @@ def test_recoding_after_editing_the_verb_pattern_seed(built, tmp_path):
     with (DBT_PROJECT_DIR / "seeds" / "cameo_verb_patterns.csv").open(newline="", encoding="utf-8") as fh:
         original = [r for r in csv.DictReader(fh) if r["verb_lemma"] == "meet" and r["event_code"] == "040"]
     assert original
+
+
+def test_only_main_clause_events_are_coded(built):
+    """Every event mention is the main event of its sentence (int_predicates_main_event)."""
+    (row,) = _query(
+        built,
+        "select count(*) as n from marts.event_mentions as em"
+        " left join intermediate.int_predicates_main_event as m on em.event_mention_id = m.predicate_id"
+        " where not coalesce(m.is_main_event, false)",
+    )
+    assert row["n"] == 0
+
+
+def test_sequence_clause_is_coded_besides_the_main_clause(built):
+    """Japan imposed sanctions ... after Russia seized Crimea: both clauses are main events."""
+    rows = _query(
+        built,
+        "select p.verb_lemma, m.is_subordinate, m.is_main_event"
+        " from intermediate.int_predicates_main_event as m"
+        " inner join staging.stg_newswire__predicates as p on m.predicate_id = p.predicate_id"
+        " where p.verb_lemma in ('impose', 'seize') and p.sentence_id in"
+        " (select sentence_id from staging.stg_newswire__predicates where verb_lemma = 'seize')"
+        " order by p.verb_lemma",
+    )
+    assert [(r["verb_lemma"], r["is_subordinate"], r["is_main_event"]) for r in rows] == [
+        ("impose", False, True),
+        ("seize", False, True),
+    ]

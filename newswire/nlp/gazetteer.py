@@ -118,7 +118,7 @@ class GazetteerFixer:
                 self.common = frozenset(words)
 
     def __call__(self, doc: Doc) -> Doc:
-        sources: dict[tuple[int, int], str] = doc.user_data.setdefault(SOURCE_KEY, {})
+        sources: dict[str, str] = doc.user_data.setdefault(SOURCE_KEY, {})
         ents = list(doc.ents)
         gaz: list[Span] = []
         kinds: dict[tuple[int, int], str] = {}
@@ -139,7 +139,7 @@ class GazetteerFixer:
         ents: list[Span],
         gaz: list[Span],
         kinds: dict[tuple[int, int], str],
-        sources: dict[tuple[int, int], str],
+        sources: dict[str, str],
     ) -> list[Span]:
         """Add or relabel from the gazetteer; the model keeps spans it saw as longer."""
         by_token: dict[int, Span] = {}
@@ -154,27 +154,27 @@ class GazetteerFixer:
                 if kind == "city" and len(g) == 1 and doc[g.start].is_sent_start:
                     continue  # "Reading", "Mobile" at sentence start: too ambiguous alone
                 out[(g.start, g.end)] = g
-                sources[(g.start_char, g.end_char)] = "gazetteer"
+                sources[f"{g.start_char}:{g.end_char}"] = "gazetteer"
                 continue
             olds = list(overlap.values())
             if len(olds) == 1 and (olds[0].start, olds[0].end) == (g.start, g.end):
                 old = olds[0]
                 if old.label_ != g.label_ and (kind in STRONG_KINDS or len(g) > 1):
                     out[(g.start, g.end)] = g
-                    sources[(g.start_char, g.end_char)] = "gazetteer"
+                    sources[f"{g.start_char}:{g.end_char}"] = "gazetteer"
                 continue
             if all(g.start <= o.start and o.end <= g.end for o in olds) and len(g) > 1:
                 for o in olds:
                     out.pop((o.start, o.end), None)
                 out[(g.start, g.end)] = g
-                sources[(g.start_char, g.end_char)] = "gazetteer"
+                sources[f"{g.start_char}:{g.end_char}"] = "gazetteer"
         return list(out.values())
 
     def lookup(self, text: str) -> tuple[str, str] | None:
         """(label, kind) of an exact gazetteer name, or None."""
         return self.by_text.get(text) or self.by_lower.get(text.lower())
 
-    def _rules(self, doc: Doc, ents: list[Span], sources: dict[tuple[int, int], str]) -> list[Span]:
+    def _rules(self, doc: Doc, ents: list[Span], sources: dict[str, str]) -> list[Span]:
         """General token rules: line/dash splits, trimming, group codes, brackets, sports."""
         out: list[Span] = []
         covered: set[int] = set()
@@ -188,17 +188,17 @@ class GazetteerFixer:
                     known = self.lookup(ent.text)
                     if known is not None and known[0] != ent.label_:
                         ent = Span(doc, ent.start, ent.end, label=known[0])
-                        sources[(ent.start_char, ent.end_char)] = "gazetteer"
+                        sources[f"{ent.start_char}:{ent.end_char}"] = "gazetteer"
                 if ent.label_ == "ORG" and len(ent) > 1 and ent[-1].text in EVENT_HEADS:
                     ent = Span(doc, ent.start, ent.end, label="EVENT")
-                    sources[(ent.start_char, ent.end_char)] = "rule"
+                    sources[f"{ent.start_char}:{ent.end_char}"] = "rule"
                 if GROUP_CODE_RE.match(ent.text) and ent.label_ != "ORG":
                     ent = Span(doc, ent.start, ent.end, label="ORG")
-                    sources[(ent.start_char, ent.end_char)] = "rule"
+                    sources[f"{ent.start_char}:{ent.end_char}"] = "rule"
                 bracketed = _extend_brackets(doc, ent)
                 if bracketed is not None:
                     ent = bracketed
-                    sources[(ent.start_char, ent.end_char)] = "rule"
+                    sources[f"{ent.start_char}:{ent.end_char}"] = "rule"
                 out.append(ent)
                 covered.update(range(ent.start, ent.end))
         for m in GROUP_CODE_SEARCH.finditer(doc.text):  # regex over the text: no Python token loop
@@ -206,13 +206,13 @@ class GazetteerFixer:
             if span is not None and len(span) == 1 and span.start not in covered:
                 span = Span(doc, span.start, span.end, label="ORG")
                 out.append(span)
-                sources[(span.start_char, span.end_char)] = "rule"
+                sources[f"{span.start_char}:{span.end_char}"] = "rule"
         if _is_sports(doc):
             out = [self._sports_team(doc, e, sources) for e in out]
             out = self._result_tables(doc, out, sources)
         return out
 
-    def _result_tables(self, doc: Doc, ents: list[Span], sources: dict[tuple[int, int], str]) -> list[Span]:
+    def _result_tables(self, doc: Doc, ents: list[Span], sources: dict[str, str]) -> list[Span]:
         """Score lines ("Lotte 6 Hyundai 2") and standings rows name teams: ORG unless a country."""
         text = doc.text
         found: list[Span] = []
@@ -237,7 +237,7 @@ class GazetteerFixer:
                     continue  # golf/athletics tables list people
 
                 found.append(Span(doc, span.start, span.end, label=label))
-                sources[(span.start_char, span.end_char)] = "rule"
+                sources[f"{span.start_char}:{span.end_char}"] = "rule"
         if not found:
             return ents
         taken = {i for f in found for i in range(f.start, f.end)}
@@ -258,7 +258,7 @@ class GazetteerFixer:
                 return tok.text not in _mid_sentence_caps(tok.doc)
         return False
 
-    def _sports_team(self, doc: Doc, ent: Span, sources: dict[tuple[int, int], str]) -> Span:
+    def _sports_team(self, doc: Doc, ent: Span, sources: dict[str, str]) -> Span:
         """In sports reports a city or county name stands for its club (metonymy)."""
         if ent.label_ not in ("GPE", "LOC"):
             return ent
@@ -273,7 +273,7 @@ class GazetteerFixer:
         if first.i > 0 and doc[first.i - 1].lower_ in ("in", "at", "near", "from", "to", "of", "outside"):
             return ent
         span = Span(doc, ent.start, ent.end, label="ORG")
-        sources[(span.start_char, span.end_char)] = "rule"
+        sources[f"{span.start_char}:{span.end_char}"] = "rule"
         return span
 
 

@@ -206,7 +206,7 @@ def _rows(doc: Doc, ctx: _Context) -> ArticleAnnotation:
     model_ents = {(e.start, e.end) for e in doc.ents}
     for ent in recover_mentions(doc, doc.ents):
         s, e = ent.start_char, ent.end_char
-        source = sources.get((s, e), "model" if (ent.start, ent.end) in model_ents else "rule")
+        source = sources.get(f"{s}:{e}", "model" if (ent.start, ent.end) in model_ents else "rule")
         if s > 0 and text[s - 1] == "[" and "]" in text[s:e]:
             s, source = s - 1, "rule"  # restore the blanked editorial bracket
         surface = text[s:e]
@@ -278,9 +278,9 @@ def annotate_articles(
 ) -> Iterator[ArticleAnnotation]:
     """Stream annotations for ``articles`` (mappings with article_id, title, body), in order.
 
-    With ``n_process > 1`` chunks of ``batch_size`` articles go to worker
-    processes; at most ``2 * n_process`` chunks are in flight, so memory stays
-    flat however long the input iterator is.
+    With ``n_process > 1`` chunks of ``max(8, batch_size // 4)`` articles go to
+    forked worker processes; at most ``4 * n_process`` chunks are in flight, so
+    memory stays flat however long the input iterator is.
     """
     if n_process is None or n_process < 1:
         n_process = os.cpu_count() or 1
@@ -301,11 +301,13 @@ def annotate_articles(
         ctx = mp.get_context("spawn")
         init_args = (None, f"{nlp.meta['lang']}_{nlp.meta['name']}" if nlp is not None else None)
     it = iter(articles)
+    # small chunks keep both workers busy to the end; the window bounds memory
+    chunk_size = max(8, batch_size // 4)
     window: deque[Future[list[ArticleAnnotation]]] = deque()
     with ProcessPoolExecutor(n_process, mp_context=ctx, initializer=_worker_init, initargs=init_args) as pool:
         while True:
-            while len(window) < 2 * n_process:
-                chunk = [dict(a) for a in islice(it, batch_size)]
+            while len(window) < 4 * n_process:
+                chunk = [dict(a) for a in islice(it, chunk_size)]
                 if not chunk:
                     break
                 window.append(pool.submit(_worker_chunk, chunk, batch_size))

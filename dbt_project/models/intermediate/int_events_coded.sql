@@ -4,7 +4,8 @@
 -- such as relative, purpose and participle clauses are not coded). Actors
 -- come from int_predicate_actors_resolved, except: a demand-like verb without
 -- an object actor targets its complement's subject ("demanded that the US
--- ..."), and an obligation ("Sudan must return ...") is the speaker's demand. Carries
+-- ..."), an obligation ("Sudan must return ...") is the speaker's demand, and
+-- a protest without a target is aimed at the protesters' own government. Carries
 -- the event date (relative weekday resolved), the action location and the key
 -- that identifies the event across articles.
 
@@ -109,6 +110,24 @@ speaker as (
     ) = 1
 ),
 
+domestic_target as (
+    -- a protest (var('domestic_target_roots')) that names no target is aimed
+    -- at the protesters' own government (CAMEO: demonstrations, strikes and
+    -- riots are directed at the authorities): "Algerian landowners began a
+    -- hunger strike" -> DZA -> DZAGOV
+    select
+        coded.predicate_id,
+        left(actors.actor1_code, 3) || 'GOV' as actor2_code,
+        actors.actor1_country_iso3 as actor2_country_iso3
+    from coded
+    inner join actors on coded.predicate_id = actors.predicate_id
+    where
+        list_contains({{ word_list(var('domestic_target_roots')) }}, left(coded.event_code, 2))
+        and actors.actor2_entity_mention_id is null
+        and actors.actor1_country_iso3 is not null
+        and actors.actor1_code is not null
+),
+
 event_actors as (
     select
         actors.predicate_id,
@@ -138,32 +157,38 @@ event_actors as (
         end as actor1_resolution,
         case
             when speaker.predicate_id is not null then actors.actor1_entity_mention_id
-            when actors.actor2_entity_mention_id is null then complement_subject.actor1_entity_mention_id
+            when complement_subject.predicate_id is not null then complement_subject.actor1_entity_mention_id
             else actors.actor2_entity_mention_id
         end as actor2_entity_mention_id,
         case
             when speaker.predicate_id is not null then actors.actor1_entity_id
-            when actors.actor2_entity_mention_id is null then complement_subject.actor1_entity_id
+            when complement_subject.predicate_id is not null then complement_subject.actor1_entity_id
             else actors.actor2_entity_id
         end as actor2_entity_id,
         case
             when speaker.predicate_id is not null then actors.actor1_name
-            when actors.actor2_entity_mention_id is null then complement_subject.actor1_name
+            when complement_subject.predicate_id is not null then complement_subject.actor1_name
             else actors.actor2_name
         end as actor2_name,
         case
             when speaker.predicate_id is not null then actors.actor1_code
-            when actors.actor2_entity_mention_id is null then complement_subject.actor1_code
+            when complement_subject.predicate_id is not null then complement_subject.actor1_code
+            when domestic_target.predicate_id is not null then domestic_target.actor2_code
             else actors.actor2_code
         end as actor2_code,
         case
             when speaker.predicate_id is not null then actors.actor1_country_iso3
-            when actors.actor2_entity_mention_id is null then complement_subject.actor1_country_iso3
+            when complement_subject.predicate_id is not null then complement_subject.actor1_country_iso3
+            when domestic_target.predicate_id is not null then domestic_target.actor2_country_iso3
             else actors.actor2_country_iso3
         end as actor2_country_iso3
     from actors
     left join speaker on actors.predicate_id = speaker.predicate_id
-    left join complement_subject on actors.predicate_id = complement_subject.predicate_id
+    left join complement_subject
+        on
+            actors.predicate_id = complement_subject.predicate_id
+            and actors.actor2_entity_mention_id is null
+    left join domestic_target on actors.predicate_id = domestic_target.predicate_id
 ),
 
 joined as (

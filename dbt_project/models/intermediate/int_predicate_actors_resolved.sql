@@ -1,11 +1,17 @@
 -- One row per predicate with its two actors:
 --   actor 1 = the subject span; actor 2 = the object span, else a prepositional
---   argument. A span resolves to the entity mentions that overlap it; the best
---   one has an actor code, then is the span's head, then comes first.
+--   argument, else (no coded actor there) the first coded mention between the
+--   verb and the next verb of the sentence ("give Tanzania a grant"). A span
+--   resolves to the entity mentions that overlap it; the best one has an actor
+--   code, then is the span's head, then comes first.
 --   Pronoun subjects (he / she / him / her) resolve to the most recent PERSON
---   mention earlier in the article; "it" / "they" to the most recent
---   organisation, group or place in the same or previous sentence. A verb without a subject takes the
---   resolved subject of the nearest verb of its sentence.
+--   mention earlier in the article; "it" / "they" to the most recent coded
+--   organisation, group or place in the same or previous sentence. A verb
+--   without a subject takes the resolved subject of the nearest verb of its
+--   sentence. A subject span with no coded mention takes the country mentioned
+--   in its noun-phrase region ("Rebels in the Ivory Coast" -> CIV + REB) or,
+--   failing that, the sector its head names in cameo_agents alone
+--   ("demonstrators" -> OPP).
 
 with
 
@@ -166,6 +172,73 @@ subject_inherited as (
     ) = 1
 ),
 
+agents as (
+    select
+        lower(trim(agent_word)) as agent_word,
+        agent_code
+    from {{ ref('cameo_agents') }}
+    where agent_word is not null and agent_code is not null
+),
+
+uncoded_subjects as (
+    -- a non-pronoun subject span without any coded mention ("Rebels in the
+    -- Ivory Coast", "Security forces in Guinea", "Israeli helicopters and
+    -- tanks"), with the sector its head names in cameo_agents (rebel -> REB)
+    select
+        predicates.predicate_id,
+        predicates.article_id,
+        predicates.sentence_no,
+        predicates.subject_start,
+        predicates.verb_start,
+        predicates.subject_text,
+        agents.agent_code
+    from predicates
+    left join subject_best on predicates.predicate_id = subject_best.predicate_id
+    left join agents on predicates.subject_head_lemma = agents.agent_word
+    where
+        predicates.subject_start is not null
+        and lower(trim(predicates.subject_text)) not in (
+            'he', 'she', 'him', 'her', 'it', 'they', 'them', 'who', 'which', 'that', 'we', 'i', 'you'
+        )
+        and (subject_best.predicate_id is null or subject_best.actor_code is null)
+),
+
+subject_region as (
+    -- its country: the coded country mention nearest to the subject in the
+    -- subject's noun phrase region (from var('subject_region_chars') before the
+    -- subject up to the verb: a modifier or a locative "in Guinea"), plus the
+    -- head's sector; else the sector alone (GDELT's country-less 'REB', 'OPP')
+    select
+        uncoded_subjects.predicate_id,
+        country.entity_mention_id,
+        country.entity_id,
+        coalesce(country.entity_canonical_name, uncoded_subjects.subject_text) as entity_canonical_name,
+        case
+            when country.entity_mention_id is not null
+                then left(country.actor_code, 3) || coalesce(uncoded_subjects.agent_code, '')
+            else uncoded_subjects.agent_code
+        end as actor_code,
+        country.actor_country_iso3,
+        case when country.entity_mention_id is not null then 'subject_region' else 'subject_agent' end as resolution
+    from uncoded_subjects
+    left join mentions as country
+        on
+            uncoded_subjects.article_id = country.article_id
+            and uncoded_subjects.sentence_no = country.sentence_no
+            and country.entity_label in ('GPE', 'NORP')
+            and country.actor_code is not null
+            and country.actor_country_iso3 is not null
+            and country.start_char >= uncoded_subjects.subject_start - {{ var('subject_region_chars') }}
+            and country.end_char <= uncoded_subjects.verb_start
+            -- an active subject before its verb (a passive agent follows it)
+            and uncoded_subjects.subject_start < uncoded_subjects.verb_start
+    where country.entity_mention_id is not null or uncoded_subjects.agent_code is not null
+    qualify row_number() over (
+        partition by uncoded_subjects.predicate_id
+        order by abs(country.start_char - uncoded_subjects.subject_start) asc nulls last
+    ) = 1
+),
+
 subject_candidates as (
     select
         predicate_id,
@@ -177,6 +250,17 @@ subject_candidates as (
         'span' as resolution,
         1 as priority
     from subject_best
+    union all
+    select
+        predicate_id,
+        entity_mention_id,
+        entity_id,
+        entity_canonical_name,
+        actor_code,
+        actor_country_iso3,
+        resolution,
+        0 as priority
+    from subject_region
     union all
     select
         predicate_id,
@@ -207,6 +291,65 @@ subject_resolved as (
     qualify row_number() over (partition by predicate_id order by priority asc) = 1
 ),
 
+next_verbs as (
+    select
+        predicates.predicate_id,
+        min(following.verb_start) as next_verb_start
+    from predicates
+    inner join predicates as following
+        on
+            predicates.sentence_id = following.sentence_id
+            and predicates.verb_start < following.verb_start
+    group by predicates.predicate_id
+),
+
+after_verb as (
+    -- when neither the object nor a prepositional argument names a coded
+    -- actor, the first coded mention of the verb's own stretch (after it, before
+    -- the next verb of the sentence) is the target: the recipient in "give
+    -- Tanzania a grant", "denounced as a crime Serbia's suppression"
+    select
+        predicates.predicate_id,
+        mentions.entity_mention_id,
+        mentions.entity_id,
+        mentions.entity_canonical_name,
+        mentions.actor_code,
+        mentions.actor_country_iso3
+    from predicates
+    left join next_verbs on predicates.predicate_id = next_verbs.predicate_id
+    left join subject_resolved on predicates.predicate_id = subject_resolved.predicate_id
+    inner join mentions
+        on
+            predicates.article_id = mentions.article_id
+            and predicates.sentence_no = mentions.sentence_no
+            and predicates.verb_end <= mentions.start_char
+            and coalesce(next_verbs.next_verb_start, mentions.start_char + 1) > mentions.start_char
+            and mentions.actor_code is not null
+            and subject_resolved.entity_id is distinct from mentions.entity_id
+    qualify row_number() over (partition by predicates.predicate_id order by mentions.start_char) = 1
+),
+
+other_resolved as (
+    select
+        predicates.predicate_id,
+        case when other_best.actor_code is null and after_verb.predicate_id is not null then 1 else 0 end
+            as use_after_verb,
+        other_best.entity_mention_id,
+        other_best.entity_id,
+        other_best.entity_canonical_name,
+        other_best.actor_code,
+        other_best.actor_country_iso3,
+        other_best.slot,
+        after_verb.entity_mention_id as after_entity_mention_id,
+        after_verb.entity_id as after_entity_id,
+        after_verb.entity_canonical_name as after_entity_canonical_name,
+        after_verb.actor_code as after_actor_code,
+        after_verb.actor_country_iso3 as after_actor_country_iso3
+    from predicates
+    left join other_best on predicates.predicate_id = other_best.predicate_id
+    left join after_verb on predicates.predicate_id = after_verb.predicate_id
+),
+
 final as (
     select
         predicates.predicate_id,
@@ -221,15 +364,30 @@ final as (
         subject_resolved.actor_code as actor1_code,
         subject_resolved.actor_country_iso3 as actor1_country_iso3,
         subject_resolved.resolution as actor1_resolution,
-        other_best.entity_mention_id as actor2_entity_mention_id,
-        other_best.entity_id as actor2_entity_id,
-        other_best.entity_canonical_name as actor2_name,
-        other_best.actor_code as actor2_code,
-        other_best.actor_country_iso3 as actor2_country_iso3,
-        other_best.slot as actor2_slot
+        case
+            when other_resolved.use_after_verb = 1 then other_resolved.after_entity_mention_id
+            else other_resolved.entity_mention_id
+        end as actor2_entity_mention_id,
+        case
+            when other_resolved.use_after_verb = 1 then other_resolved.after_entity_id
+            else other_resolved.entity_id
+        end as actor2_entity_id,
+        case
+            when other_resolved.use_after_verb = 1 then other_resolved.after_entity_canonical_name
+            else other_resolved.entity_canonical_name
+        end as actor2_name,
+        case
+            when other_resolved.use_after_verb = 1 then other_resolved.after_actor_code
+            else other_resolved.actor_code
+        end as actor2_code,
+        case
+            when other_resolved.use_after_verb = 1 then other_resolved.after_actor_country_iso3
+            else other_resolved.actor_country_iso3
+        end as actor2_country_iso3,
+        case when other_resolved.use_after_verb = 1 then 'after_verb' else other_resolved.slot end as actor2_slot
     from predicates
     left join subject_resolved on predicates.predicate_id = subject_resolved.predicate_id
-    left join other_best on predicates.predicate_id = other_best.predicate_id
+    left join other_resolved on predicates.predicate_id = other_resolved.predicate_id
 )
 
 select * from final

@@ -13,7 +13,8 @@
 --    with the same arguments ("threaten ... sanctions" -> 1312), else the root's
 --    base code ('030', '130'). Future / obligation modals of action verbs
 --    (var('future_modals'), var('obligation_modals'): "will provide aid",
---    "must return") act like control verbs (03 intent, 10 demand). The control verb alone makes the event: "agreed
+--    "must return") act like control verbs (03 intent, 10 demand; a negated
+--    future, "will not accept", is a refusal: 12, not negated). The control verb alone makes the event: "agreed
 --    to undertake exercises" is an intent (030) even when "undertake" has no
 --    pattern. An intent (root 03) whose content verb is material conflict or
 --    protest (var('conflict_roots'): "vowed to attack", "will impose") is a
@@ -108,7 +109,8 @@ control_verb_override as (
         control_words.predicate_id,
         control_verbs.control_lemma,
         control_verbs.control_effect,
-        control_verbs.event_root_override
+        control_verbs.event_root_override,
+        false as absorbs_negation
     from control_words
     inner join control_verbs on control_words.word = control_verbs.control_lemma
     where control_verbs.event_root_override is not null
@@ -184,19 +186,25 @@ modal_override as (
     -- without a control verb, a future or obligation modal of an action verb
     -- moves it like a control verb: "X will provide aid" is an intent (033,
     -- var('future_modals')), "Y must return the helicopter" a demand (10x,
-    -- var('obligation_modals')). Statements, appeals, demands, disapproval,
+    -- var('obligation_modals')); a negated future ("X will not accept
+    -- refugees") is a refusal (12x). Statements, appeals, demands, disapproval,
     -- rejections and threats (var('verbal_roots')) keep their code.
     select
         predicates.predicate_id,
         predicates.modality as control_lemma,
         case
             when list_contains({{ word_list(var('obligation_modals')) }}, predicates.modality) then 'demand'
+            when predicates.is_negated then 'refuse'
             else 'intent'
         end as control_effect,
         case
             when list_contains({{ word_list(var('obligation_modals')) }}, predicates.modality) then '10'
+            when predicates.is_negated then '12'
             else '03'
-        end as event_root_override
+        end as event_root_override,
+        -- "will not accept refugees" is a stated refusal (12x), which did happen
+        predicates.is_negated
+        and not list_contains({{ word_list(var('obligation_modals')) }}, predicates.modality) as absorbs_negation
     from predicates
     inner join best_pattern on predicates.predicate_id = best_pattern.predicate_id
     left join control_verb_override on predicates.predicate_id = control_verb_override.predicate_id
@@ -257,8 +265,10 @@ coded as (
         predicates.verb_lemma,
         predicates.particle,
         predicates.control_chain,
-        -- "failed to meet": the meeting did not happen
-        predicates.is_negated or coalesce(control_modal.is_negating, false) as is_negated,
+        -- "failed to meet": the meeting did not happen; "will not accept" is a
+        -- refusal that did (coded 12x, not negated)
+        (predicates.is_negated or coalesce(control_modal.is_negating, false))
+        and not coalesce(control_override.absorbs_negation, false) as is_negated,
         best_pattern.pattern_id as verb_pattern_id,
         best_pattern.event_code as verb_event_code,
         control_override.control_lemma,
