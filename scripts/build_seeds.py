@@ -327,6 +327,16 @@ VERB_OVERLAY = [
     ("seize", None, None, ["property", "asset", "ship", "vessel", "tanker"], "1711", "CAMEO 1711 Confiscate property"),
     ("sign", None, None, ["agreement", "treaty", "accord", "deal", "pact"], "057", "CAMEO 057 Sign formal agreement"),
     ("sign", "on", "to", [None], "057", "CAMEO 057 (sign on to an agreement)"),
+    # joining / signing on to / adopting / backing sanctions is imposing them (CAMEO 163);
+    # the target is the 'against' / 'on' argument, not the bloc whose sanctions they are
+    ("sign", "on", "to", ["sanction", "embargo", "boycott"], "163", "CAMEO 163 (sign on to sanctions against X)"),
+    ("sign", None, "to", ["sanction", "embargo", "boycott"], "163", "CAMEO 163 (sign up to sanctions against X)"),
+    ("join", None, None, ["sanction", "embargo", "boycott"], "163", "CAMEO 163 (join sanctions against X)"),
+    ("join", None, "in", ["sanction", "embargo", "boycott"], "163", "CAMEO 163 (join in sanctions against X)"),
+    *[
+        (verb, None, None, ["sanction", "embargo"], "163", "CAMEO 163 Impose embargo, boycott, or sanctions")
+        for verb in ("adopt", "approve", "back", "extend", "tighten", "expand", "introduce", "announce", "levy", "enact")
+    ],
     ("meet", None, "with", [None], "040", "CAMEO 040 Consult (meet with X)"),
     ("talk", None, "with", [None], "040", "CAMEO 040 Consult (talk with X)"),
     ("call", None, "for", ["sanction"], "1312", "CAMEO 1312 (call for sanctions against X)"),

@@ -225,6 +225,7 @@ joined as (
         actors.actor2_name,
         actors.actor2_code,
         actors.actor2_country_iso3,
+        articles.is_published_at_known,
         articles.reported_at,
         articles.source_name,
         articles.story_cluster_id
@@ -279,16 +280,8 @@ article_place as (
     ) = 1
 ),
 
-final as (
+mentions as (
     select
-        joined.predicate_id as event_mention_id,
-        {{ surrogate_key([
-            'joined.event_date',
-            "coalesce(joined.actor1_code, 'entity:' || joined.actor1_entity_id)",
-            "coalesce(joined.actor2_code, 'entity:' || joined.actor2_entity_id)",
-            'joined.event_code',
-            'joined.is_negated',
-        ]) }} as event_id,
         joined.predicate_id,
         joined.article_id,
         joined.sentence_id,
@@ -333,6 +326,7 @@ final as (
             when article_place.place_name is not null then 'article'
         end as action_geo_source,
         joined.tone,
+        joined.is_published_at_known,
         joined.reported_at,
         joined.source_name,
         joined.story_cluster_id
@@ -340,6 +334,91 @@ final as (
     inner join event_codes on joined.event_code = event_codes.event_code
     left join sentence_place on joined.predicate_id = sentence_place.predicate_id
     left join article_place on joined.article_id = article_place.article_id
+),
+
+corroboration_candidates as (
+    -- A mention from an article that states no publication date has an unknown
+    -- event date (the load date is only a placeholder, and actor codes were
+    -- checked against it). It is the same event as a mention in a dated
+    -- article with the same actor entities (canonical entities, not codes,
+    -- which depend on the date), the same event base code and negation.
+    select distinct
+        undated.predicate_id,
+        dated.event_date,
+        dated.event_code,
+        dated.actor1_code,
+        dated.actor1_country_iso3,
+        dated.actor2_code,
+        dated.actor2_country_iso3
+    from mentions as undated
+    inner join mentions as dated
+        on
+            undated.actor1_entity_id = dated.actor1_entity_id
+            and undated.actor2_entity_id is not distinct from dated.actor2_entity_id
+            and undated.event_base_code = dated.event_base_code
+            and undated.is_negated = dated.is_negated
+            and undated.article_id != dated.article_id
+    where
+        not undated.is_published_at_known
+        and dated.is_published_at_known
+),
+
+corroboration as (
+    -- only an unambiguous match is taken (exactly one dated event); otherwise
+    -- the mention keeps the load-date fallback
+    select * from corroboration_candidates
+    qualify count(*) over (partition by predicate_id) = 1
+),
+
+resolved as (
+    select
+        mentions.* replace (
+            coalesce(corroboration.event_date, mentions.event_date) as event_date,
+            case
+                when corroboration.predicate_id is not null then 'corroborated'
+                else mentions.event_date_source
+            end as event_date_source,
+            coalesce(corroboration.event_code, mentions.event_code) as event_code,
+            case
+                when corroboration.predicate_id is not null then corroboration.actor1_code
+                else mentions.actor1_code
+            end as actor1_code,
+            case
+                when corroboration.predicate_id is not null then corroboration.actor1_country_iso3
+                else mentions.actor1_country_iso3
+            end as actor1_country_iso3,
+            case
+                when corroboration.predicate_id is not null then corroboration.actor2_code
+                else mentions.actor2_code
+            end as actor2_code,
+            case
+                when corroboration.predicate_id is not null then corroboration.actor2_country_iso3
+                else mentions.actor2_country_iso3
+            end as actor2_country_iso3
+        )
+    from mentions
+    left join corroboration on mentions.predicate_id = corroboration.predicate_id
+),
+
+final as (
+    select
+        resolved.predicate_id as event_mention_id,
+        {{ surrogate_key([
+            'resolved.event_date',
+            "coalesce(resolved.actor1_code, 'entity:' || resolved.actor1_entity_id)",
+            "coalesce(resolved.actor2_code, 'entity:' || resolved.actor2_entity_id)",
+            'resolved.event_code',
+            'resolved.is_negated',
+        ]) }} as event_id,
+        resolved.* exclude (is_published_at_known) replace (  -- noqa: RF02
+            event_codes.event_base_code as event_base_code,
+            event_codes.event_root_code as event_root_code,
+            event_codes.event_label as event_label,
+            event_codes.quad_class as quad_class,
+            event_codes.goldstein as goldstein
+        )
+    from resolved
+    inner join event_codes on resolved.event_code = event_codes.event_code
 )
 
 select * from final

@@ -28,6 +28,10 @@ mentions as (
     where is_named_entity
 ),
 
+sentences as (
+    select * from {{ ref('stg_newswire__sentences') }}
+),
+
 spans as (
     select
         predicate_id,
@@ -90,6 +94,48 @@ span_mentions as (
             and spans.start_char < mentions.end_char
 ),
 
+measure_targets as (
+    -- an object / prepositional span headed by a measure noun
+    -- (var('measure_target_nouns')) followed by its own complement "against /
+    -- on X": X is the target ("signed on to G7 sanctions against Russia" ->
+    -- Russia, not G7), ahead of the mentions inside the span
+    select
+        spans.predicate_id,
+        spans.slot,
+        spans.slot_no,
+        mentions.entity_mention_id,
+        mentions.entity_id,
+        mentions.entity_canonical_name,
+        mentions.actor_code,
+        mentions.actor_country_iso3,
+        mentions.start_char
+    from spans
+    inner join predicates on spans.predicate_id = predicates.predicate_id
+    inner join sentences on predicates.sentence_id = sentences.sentence_id
+    inner join mentions
+        on
+            spans.article_id = mentions.article_id
+            and spans.end_char <= mentions.start_char
+            and spans.end_char + 20 >= mentions.start_char
+            and mentions.actor_code is not null
+    where
+        spans.slot <> 'subject'
+        and list_contains({{ word_list(var('measure_target_nouns')) }}, spans.head_lemma)
+        and list_contains(
+            {{ word_list(var('measure_target_prepositions')) }},
+            regexp_extract(
+                lower(substr(
+                    sentences.sentence_text,
+                    spans.end_char - sentences.start_char + 1,
+                    mentions.start_char - spans.end_char
+                )),
+                '^\s*(\w+)\s+(the\s+)?$',
+                1
+            )
+        )
+    qualify row_number() over (partition by spans.predicate_id order by mentions.start_char) = 1
+),
+
 subject_pronouns as (
     -- he / she / him / her: the most recent PERSON mention before the pronoun;
     -- it / they / them: the most recent organisation, group (NORP) or place in
@@ -140,12 +186,51 @@ subject_best as (
 ),
 
 other_best as (
-    select *
-    from span_mentions
-    where slot <> 'subject'
+    select
+        predicate_id,
+        slot,
+        slot_no,
+        entity_mention_id,
+        entity_id,
+        entity_canonical_name,
+        actor_code,
+        actor_country_iso3,
+        start_char
+    from (
+        select
+            predicate_id,
+            slot,
+            slot_no,
+            entity_mention_id,
+            entity_id,
+            entity_canonical_name,
+            actor_code,
+            actor_country_iso3,
+            start_char,
+            has_actor_code,
+            is_head,
+            false as is_measure_target
+        from span_mentions
+        where slot <> 'subject'
+        union all
+        select
+            predicate_id,
+            slot,
+            slot_no,
+            entity_mention_id,
+            entity_id,
+            entity_canonical_name,
+            actor_code,
+            actor_country_iso3,
+            start_char,
+            true as has_actor_code,
+            true as is_head,
+            true as is_measure_target
+        from measure_targets
+    ) as candidates
     qualify row_number() over (
         partition by predicate_id
-        order by has_actor_code desc, is_head desc, slot_no asc, start_char asc
+        order by is_measure_target desc, has_actor_code desc, is_head desc, slot_no asc, start_char asc
     ) = 1
 ),
 
