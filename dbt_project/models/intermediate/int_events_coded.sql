@@ -341,7 +341,9 @@ corroboration_candidates as (
     -- event date (the load date is only a placeholder, and actor codes were
     -- checked against it). It is the same event as a mention in a dated
     -- article with the same actor entities (canonical entities, not codes,
-    -- which depend on the date), the same event base code and negation.
+    -- which depend on the date), the same event base code and negation. Only
+    -- dyadic events are matched: a one-actor event ("Abe said ...") is too
+    -- generic to identify.
     select distinct
         undated.predicate_id,
         dated.event_date,
@@ -354,7 +356,7 @@ corroboration_candidates as (
     inner join mentions as dated
         on
             undated.actor1_entity_id = dated.actor1_entity_id
-            and undated.actor2_entity_id is not distinct from dated.actor2_entity_id
+            and undated.actor2_entity_id = dated.actor2_entity_id
             and undated.event_base_code = dated.event_base_code
             and undated.is_negated = dated.is_negated
             and undated.article_id != dated.article_id
