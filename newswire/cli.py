@@ -39,7 +39,11 @@ def _run(args: argparse.Namespace) -> int:
             ok = state.endswith("success")
             from newswire.transform import transform_summary
 
-            summary.update(transform_summary())
+            summary.update(transform_summary(getattr(dag_run, "run_id", None)))
+            if summary.get("transform_run_id"):
+                from newswire.ingest.pipeline import validation_summary
+
+                summary["validation"] = summary.get("validation", []) + validation_summary(summary["transform_run_id"])
     if summary:
         print(format_summary(summary))
     if not ok:

@@ -460,6 +460,18 @@ def publish_warehouse(settings: Settings | None = None) -> str:
     return str(publish(settings))
 
 
+def validation_summary(run_id: str, settings: Settings | None = None) -> list[dict[str, Any]]:
+    """Expectations met and failed per stage for one DAG run, from audit.validation_results."""
+    with connect(settings or get_settings()) as con:
+        rows = con.execute(
+            """select stage, count(*) filter (where success), count(*) filter (where not success and blocking),
+            count(*) filter (where not success and not blocking) from audit.validation_results
+            where run_id = ? group by stage order by stage""",
+            [run_id],
+        ).fetchall()
+    return [{"stage": s, "passed": ok, "failed_blocking": fb, "failed_warning": fw} for s, ok, fb, fw in rows]
+
+
 def run_summary(run_id: str, settings: Settings | None = None) -> dict[str, Any]:
     """Counts for this run and for the warehouse, from the working copy."""
     settings = settings or get_settings()
