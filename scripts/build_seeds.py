@@ -335,7 +335,18 @@ VERB_OVERLAY = [
     ("join", None, "in", ["sanction", "embargo", "boycott"], "163", "CAMEO 163 (join in sanctions against X)"),
     *[
         (verb, None, None, ["sanction", "embargo"], "163", "CAMEO 163 Impose embargo, boycott, or sanctions")
-        for verb in ("adopt", "approve", "back", "extend", "tighten", "expand", "introduce", "announce", "levy", "enact")
+        for verb in (
+            "adopt",
+            "approve",
+            "back",
+            "extend",
+            "tighten",
+            "expand",
+            "introduce",
+            "announce",
+            "levy",
+            "enact",
+        )
     ],
     ("meet", None, "with", [None], "040", "CAMEO 040 Consult (meet with X)"),
     ("talk", None, "with", [None], "040", "CAMEO 040 Consult (talk with X)"),

@@ -43,7 +43,9 @@ def bench(root: Path, limit: int | None = None) -> dict[str, float | int]:
     started, cpu = time.perf_counter(), time.process_time()
     for _, data in docs:
         text = data.decode("utf-8", errors="replace")
-        html = "<html><body>" + "".join(f"<p>{line}</p>" for line in text.split("\n") if line.strip()) + "</body></html>"
+        html = (
+            "<html><body>" + "".join(f"<p>{line}</p>" for line in text.split("\n") if line.strip()) + "</body></html>"
+        )
         justext.justext(html, stoplist)
     ref_wall, ref_cpu = time.perf_counter() - started, time.process_time() - cpu
     n = len(docs)
