@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
@@ -80,9 +79,6 @@ def test_a_few_sentences_through_the_real_pipeline(tmp_path: Path, monkeypatch: 
                                                    capsys: pytest.CaptureFixture[str]) -> None:
     if not (PLOVER / ev.GOLD_FILE).exists():
         pytest.skip("PLOVER gold records absent")
-    if os.environ.get("NEWSWIRE_TEST_EVAL_PIPELINE") != "1":
-        # About a minute (spaCy, dbt seed and run); `make eval` runs the full set anyway.
-        pytest.skip("set NEWSWIRE_TEST_EVAL_PIPELINE=1 to run the pipeline part of the events eval")
     for key in ("NEWSWIRE_INBOX", "NEWSWIRE_WAREHOUSE", "NEWSWIRE_MIN_BODY_WORDS", "NEWSWIRE_NLP_PROCESSES"):
         monkeypatch.setenv(key, "")  # run_pipeline overwrites them; monkeypatch restores them afterwards
     out = tmp_path / "preds.jsonl"
