@@ -31,3 +31,11 @@ def warehouse_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 @pytest.fixture
 def mixed_inbox(tmp_path: Path) -> Path:
     return build_mixed_inbox(tmp_path / "inbox")
+
+
+@pytest.fixture(scope="session")
+def nlp():  # type: ignore[no-untyped-def]
+    """The NLP pipeline, loaded once per test session (model loading takes seconds)."""
+    from newswire.nlp import load_pipeline
+
+    return load_pipeline()

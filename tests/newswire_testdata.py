@@ -54,3 +54,14 @@ def build_mixed_inbox(inbox: Path) -> Path:
     return inbox
 
 
+def seed_article(name_prefix: str) -> dict[str, str]:
+    """A seed page through the project's own text-dump extractor, as an NLP input row."""
+    import pytest
+
+    from newswire.extract.textdump import extract_text_dump
+
+    hits = sorted(SEEDS.glob(f"{name_prefix}*.txt"))
+    if not hits:
+        pytest.skip("seed files absent")
+    art = extract_text_dump(hits[0].read_text(encoding="utf-8"))
+    return {"article_id": hits[0].stem, "title": art.title, "body": art.body}

@@ -2,36 +2,16 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
+from newswire_testdata import seed_article
 
-from newswire.nlp import ArticleAnnotation, annotate_articles, document_text, load_pipeline
+from newswire.nlp import ArticleAnnotation, annotate_articles, document_text
 from newswire.nlp.casing import truecase
 from newswire.schemas import ENTITY_MENTIONS, PREDICATES, SENTENCES
-
-REPO = Path(__file__).resolve().parent.parent
-SEED_DIRS = [REPO / "seeds", REPO.parent / "shared" / "seeds"]
-
-
-@pytest.fixture(scope="session")
-def nlp():
-    return load_pipeline()
 
 
 def annotate(nlp, title: str | None, body: str) -> ArticleAnnotation:
     return next(annotate_articles([{"article_id": "a1", "title": title, "body": body}], nlp=nlp))
-
-
-def seed_article(name_prefix: str) -> dict[str, str]:
-    """A seed page through the project's own text-dump extractor."""
-    extract = pytest.importorskip("newswire.extract.textdump")
-    for d in SEED_DIRS:
-        hits = sorted(d.glob(f"{name_prefix}*.txt"))
-        if hits:
-            art = extract.extract_text_dump(hits[0].read_text(encoding="utf-8"))
-            return {"article_id": hits[0].stem, "title": art.title, "body": art.body}
-    pytest.skip("seed files absent")
 
 
 @pytest.fixture(scope="session")

@@ -2,31 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
+from newswire_testdata import seed_article
 
-from newswire.nlp import annotate_articles, document_text, load_pipeline
-
-REPO = Path(__file__).resolve().parent.parent
-SEED_DIRS = [REPO / "seeds", REPO.parent / "shared" / "seeds"]
-
-
-def seed_article(name_prefix: str) -> dict[str, str]:
-    """A seed page through the project's own text-dump extractor."""
-    extract = pytest.importorskip("newswire.extract.textdump")
-    for d in SEED_DIRS:
-        hits = sorted(d.glob(f"{name_prefix}*.txt"))
-        if hits:
-            art = extract.extract_text_dump(hits[0].read_text(encoding="utf-8"))
-            return {"article_id": hits[0].stem, "title": art.title, "body": art.body}
-    pytest.skip("seed files absent")
-
-
-@pytest.fixture(scope="session")
-def nlp():
-    return load_pipeline()
+from newswire.nlp import annotate_articles, document_text
 
 
 @pytest.fixture(scope="session")
@@ -83,8 +64,10 @@ def test_coordinated_subjects_and_objects_give_one_row_each(nlp) -> None:
     rows = find(preds(nlp, "France and Germany condemned the attack and the kidnapping."), "condemn")
     pairs = {(p["subject_text"], p["object_text"]) for p in rows}
     assert pairs == {
-        ("France", "the attack"), ("France", "the kidnapping"),
-        ("Germany", "the attack"), ("Germany", "the kidnapping"),
+        ("France", "the attack"),
+        ("France", "the kidnapping"),
+        ("Germany", "the attack"),
+        ("Germany", "the kidnapping"),
     }
     assert len({p["predicate_no"] for p in rows}) == 4
 
