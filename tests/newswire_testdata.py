@@ -65,3 +65,31 @@ def seed_article(name_prefix: str) -> dict[str, str]:
         pytest.skip("seed files absent")
     art = extract_text_dump(hits[0].read_text(encoding="utf-8"))
     return {"article_id": hits[0].stem, "title": art.title, "body": art.body}
+
+
+def isolated_stack_env(root: Path, password: str, **extra: str) -> dict[str, str]:
+    """Environment for a throw-away `make up` stack under `root`, inbox seeded with seeds/.
+
+    Nothing of the caller's Airflow configuration or warehouse leaks in; ports are free ones.
+    """
+    import os
+
+    from newswire.ops import stack as ops
+
+    inbox = root / "inbox"
+    inbox.mkdir(parents=True, exist_ok=True)
+    for seed in sorted(SEEDS.iterdir()):
+        if seed.is_file():
+            shutil.copy(seed, inbox / seed.name)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AIRFLOW__") and k != "NEWSWIRE_WORK_DB"}
+    env.update(
+        AIRFLOW_HOME=str(root / "airflow"),
+        NEWSWIRE_INBOX=str(inbox),
+        NEWSWIRE_WAREHOUSE=str(root / "warehouse" / "newswire.duckdb"),
+        NEWSWIRE_AIRFLOW_PORT=str(ops.free_port()),
+        NEWSWIRE_DBT_DOCS_PORT=str(ops.free_port()),
+        NEWSWIRE_DATA_DOCS_PORT=str(ops.free_port()),
+        NEWSWIRE_ADMIN_PASSWORD=password,
+        **extra,
+    )
+    return env

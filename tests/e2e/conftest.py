@@ -17,13 +17,13 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from newswire_testdata import isolated_stack_env
 
 from newswire.ops import stack as ops
 
@@ -123,22 +123,7 @@ def wait_for_run(stack: Stack, dag_id: str, *, run_type: str | None, timeout: fl
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     root = tmp_path_factory.mktemp("e2e-stack")
-    inbox = root / "inbox"
-    inbox.mkdir()
-    for seed in sorted((REPO / "seeds").iterdir()):
-        if seed.is_file():
-            shutil.copy(seed, inbox / seed.name)
-    # Nothing of the caller's Airflow configuration or warehouse may leak in.
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AIRFLOW__") and k != "NEWSWIRE_WORK_DB"}
-    env.update(
-        AIRFLOW_HOME=str(root / "airflow"),
-        NEWSWIRE_INBOX=str(inbox),
-        NEWSWIRE_WAREHOUSE=str(root / "warehouse" / "newswire.duckdb"),
-        NEWSWIRE_AIRFLOW_PORT=str(ops.free_port()),
-        NEWSWIRE_DBT_DOCS_PORT=str(ops.free_port()),
-        NEWSWIRE_DATA_DOCS_PORT=str(ops.free_port()),
-        NEWSWIRE_ADMIN_PASSWORD="e2e-" + os.urandom(6).hex(),
-    )
+    env = isolated_stack_env(root, "e2e-" + os.urandom(6).hex())
     cfg = ops.StackConfig.from_env(env)
     started = time.monotonic()
     timings: dict[str, float] = {}

@@ -22,10 +22,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from newswire_testdata import isolated_stack_env
 
 from newswire.ops import stack as ops
 
-REPO = Path(__file__).resolve().parents[2]
 RUN_TIMEOUT = float(os.environ.get("NEWSWIRE_E2E_RUN_TIMEOUT", "1500"))
 
 
@@ -80,24 +80,70 @@ def services(tmp_path: Path) -> Iterator[dict[str, str]]:
     def as_postgres(*args: str) -> list[str]:
         return ["runuser", "-u", "postgres", "--", *args]
 
-    subprocess.run(as_postgres(str(pg_bin / "initdb"), "-D", str(pg_dir / "data"), "-U", "airflow",
-                               "--auth=trust", "-E", "UTF8"), check=True, capture_output=True)
+    subprocess.run(
+        as_postgres(str(pg_bin / "initdb"), "-D", str(pg_dir / "data"), "-U", "airflow", "--auth=trust", "-E", "UTF8"),
+        check=True,
+        capture_output=True,
+    )
     procs: list[subprocess.Popen] = []
     with open(tmp_path / "postgres.log", "wb") as pg_log, open(tmp_path / "redis.log", "wb") as redis_log:
-        procs.append(subprocess.Popen(
-            as_postgres(str(pg_bin / "postgres"), "-D", str(pg_dir / "data"), "-p", str(pg_port),
-                        "-k", str(pg_dir), "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off"),
-            stdout=pg_log, stderr=subprocess.STDOUT, start_new_session=True))
-        procs.append(subprocess.Popen(
-            ["redis-server", "--port", str(redis_port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no", "--daemonize", "no"],
-            stdout=redis_log, stderr=subprocess.STDOUT, start_new_session=True))
+        procs.append(
+            subprocess.Popen(
+                as_postgres(
+                    str(pg_bin / "postgres"),
+                    "-D",
+                    str(pg_dir / "data"),
+                    "-p",
+                    str(pg_port),
+                    "-k",
+                    str(pg_dir),
+                    "-c",
+                    "listen_addresses=127.0.0.1",
+                    "-c",
+                    "fsync=off",
+                ),
+                stdout=pg_log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        )
+        procs.append(
+            subprocess.Popen(
+                [
+                    "redis-server",
+                    "--port",
+                    str(redis_port),
+                    "--bind",
+                    "127.0.0.1",
+                    "--save",
+                    "",
+                    "--appendonly",
+                    "no",
+                    "--daemonize",
+                    "no",
+                ],
+                stdout=redis_log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        )
     try:
-        _wait(lambda: subprocess.run([str(pg_bin / "pg_isready"), "-h", "127.0.0.1", "-p", str(pg_port)],
-                                     capture_output=True).returncode == 0, 60, "PostgreSQL")
+        _wait(
+            lambda: (
+                subprocess.run(
+                    [str(pg_bin / "pg_isready"), "-h", "127.0.0.1", "-p", str(pg_port)], capture_output=True
+                ).returncode
+                == 0
+            ),
+            60,
+            "PostgreSQL",
+        )
         _wait(lambda: ops.port_in_use(redis_port), 30, "Redis")
-        subprocess.run([str(pg_bin / "createdb"), "-h", "127.0.0.1", "-p", str(pg_port), "-U", "airflow",
-                        "airflow"], check=True, capture_output=True)
+        subprocess.run(
+            [str(pg_bin / "createdb"), "-h", "127.0.0.1", "-p", str(pg_port), "-U", "airflow", "airflow"],
+            check=True,
+            capture_output=True,
+        )
         yield {
             "db_url": f"postgresql+psycopg2://airflow@127.0.0.1:{pg_port}/airflow",
             "broker_url": f"redis://127.0.0.1:{redis_port}/0",
@@ -115,20 +161,9 @@ def services(tmp_path: Path) -> Iterator[dict[str, str]]:
 
 
 def test_ingest_runs_on_a_celery_worker(services: dict[str, str], tmp_path: Path) -> None:
-    inbox = tmp_path / "inbox"
-    inbox.mkdir()
-    for seed in (REPO / "seeds").iterdir():
-        if seed.is_file():
-            shutil.copy(seed, inbox / seed.name)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AIRFLOW__") and k != "NEWSWIRE_WORK_DB"}
-    env.update(
-        AIRFLOW_HOME=str(tmp_path / "airflow"),
-        NEWSWIRE_INBOX=str(inbox),
-        NEWSWIRE_WAREHOUSE=str(tmp_path / "warehouse" / "newswire.duckdb"),
-        NEWSWIRE_AIRFLOW_PORT=str(ops.free_port()),
-        NEWSWIRE_DBT_DOCS_PORT=str(ops.free_port()),
-        NEWSWIRE_DATA_DOCS_PORT=str(ops.free_port()),
-        NEWSWIRE_ADMIN_PASSWORD="celery-e2e",
+    env = isolated_stack_env(
+        tmp_path,
+        "celery-e2e",
         NEWSWIRE_AIRFLOW_EXECUTOR="CeleryExecutor",
         NEWSWIRE_AIRFLOW_DB_URL=services["db_url"],
         NEWSWIRE_CELERY_BROKER_URL=services["broker_url"],
@@ -137,8 +172,12 @@ def test_ingest_runs_on_a_celery_worker(services: dict[str, str], tmp_path: Path
     cfg = ops.StackConfig.from_env(env)
     assert "celery-worker" in cfg.components()
     try:
-        info = ops.up(cfg, unpause=("newswire_ingest",), generate_docs=False,
-                      log=lambda msg: print(f"[celery-stack] {msg}", flush=True))
+        info = ops.up(
+            cfg,
+            unpause=("newswire_ingest",),
+            generate_docs=False,
+            log=lambda msg: print(f"[celery-stack] {msg}", flush=True),
+        )
         client = ops.AirflowClient(cfg.airflow_url, cfg.admin_user, info["password"])
         _wait(lambda: bool(client.dag_runs("newswire_ingest")), 90, "the scheduled ingest run")
         deadline = time.monotonic() + RUN_TIMEOUT
