@@ -122,14 +122,16 @@ class InputParser:
         *,
         template_counts: Mapping[str, Mapping[str, float]] | None = None,
     ) -> ParseResult:
-        """Read `path` (never modifying it) and parse it into rows."""
+        """Read `path` (never modifying it, never following a link) and parse it into rows."""
+        from newswire.ingest.inbox import InboxRejection, read_input
+
         try:
-            data = path.read_bytes()
-        except OSError as exc:
+            data, sha, size = read_input(path.parent, (path.name,), max_bytes=self.max_input_bytes)
+        except InboxRejection as exc:
             result = ParseResult(input_sha256="", input_path=str(path), size_bytes=0)
-            result.reject("unreadable_file", f"cannot read the file: {exc.strerror or exc}")
+            result.reject(exc.reason_code, exc.reason)
             return result
-        return self.parse_bytes(data, path, template_counts=template_counts)
+        return self.parse_bytes(data, path, template_counts=template_counts, input_sha256=sha, size_bytes=size)
 
     def parse_bytes(
         self,
@@ -137,8 +139,19 @@ class InputParser:
         path: Path,
         *,
         template_counts: Mapping[str, Mapping[str, float]] | None = None,
+        input_sha256: str | None = None,
+        size_bytes: int | None = None,
     ) -> ParseResult:
-        result = ParseResult(input_sha256=file_sha256(data), input_path=str(path), size_bytes=len(data))
+        """Parse an input's bytes; `input_sha256`/`size_bytes` describe the whole file when
+        `data` was cut short at the size limit."""
+        result = ParseResult(
+            input_sha256=input_sha256 or file_sha256(data),
+            input_path=str(path),
+            size_bytes=len(data) if size_bytes is None else size_bytes,
+        )
+        if size_bytes is not None and size_bytes > self.max_input_bytes:
+            result.reject("too_large", f"{size_bytes} bytes exceeds the {self.max_input_bytes}-byte limit")
+            return result
         try:
             decoded = read_input_bytes(data, max_bytes=self.max_input_bytes)
         except DecodeError as exc:

@@ -21,15 +21,12 @@ import pyarrow.parquet as pq
 
 from newswire import schemas
 from newswire.config import Settings, get_settings
-from newswire.ingest.parse import InputParser, file_sha256
+from newswire.ingest import inbox as inbox_fs
+from newswire.ingest.parse import InputParser, ParseResult
 from newswire.validation.runner import ValidationFailed
 from newswire.warehouse import connect
 
 log = logging.getLogger(__name__)
-
-#: Files the inbox scan ignores: hidden files and editors' or uploaders' temporaries.
-_IGNORED_PREFIXES = (".", "~", "_tmp")
-_IGNORED_SUFFIXES = (".part", ".tmp", ".crdownload", ".swp")
 
 MIN_TEMPLATE_DOCS = 3  # a publisher needs this many pages before its line statistics count
 
@@ -44,21 +41,8 @@ def run_dir(settings: Settings, run_id: str) -> Path:
 
 
 def scan_inbox(inbox: Path) -> list[Path]:
-    """List candidate input files under `inbox`, sorted for a stable order."""
-    if not inbox.exists():
-        log.warning("inbox %s does not exist", inbox)
-        return []
-    found = []
-    for path in inbox.rglob("*"):
-        if not path.is_file():
-            continue
-        rel_parts = path.relative_to(inbox).parts
-        if any(part.startswith(_IGNORED_PREFIXES) for part in rel_parts):
-            continue
-        if path.name.endswith(_IGNORED_SUFFIXES):
-            continue
-        found.append(path)
-    return sorted(found)
+    """Paths of every input under `inbox` (see newswire.ingest.inbox), sorted."""
+    return [entry.path for entry in inbox_fs.scan(inbox)]
 
 
 def discover(run_id: str, settings: Settings | None = None) -> dict[str, Any]:
@@ -70,7 +54,7 @@ def discover(run_id: str, settings: Settings | None = None) -> dict[str, Any]:
     per-publisher template statistics for the parse tasks to read.
     """
     settings = settings or get_settings()
-    files = scan_inbox(settings.inbox)
+    files = inbox_fs.scan(settings.inbox)
     out_dir = run_dir(settings, run_id)
     out_dir.mkdir(parents=True, exist_ok=True)
     with connect(settings) as con:
@@ -78,7 +62,7 @@ def discover(run_id: str, settings: Settings | None = None) -> dict[str, Any]:
             (sha, path): status
             for sha, path, status in con.execute("select input_sha256, input_path, status from raw.inputs").fetchall()
         }
-        known_shas = {sha for sha, _ in known}
+        known_shas = {sha for sha, _ in known if sha}
         stats_rows = con.execute(
             f"""
             with docs as (
@@ -101,15 +85,24 @@ def discover(run_id: str, settings: Settings | None = None) -> dict[str, Any]:
     new: list[dict[str, Any]] = []
     duplicates: list[dict[str, Any]] = []
     seen_in_run: set[str] = set()
-    for path in files:
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            new.append({"path": str(path), "sha256": "", "error": str(exc)})
+    for item in files:
+        path = str(item.path)
+        rejection = item.rejection
+        if rejection is None:
+            try:
+                # Hash only; the parse step reads the file again through the same guard.
+                _, sha, size = inbox_fs.read_input(settings.inbox, item.read_rel or item.rel, max_bytes=0)
+            except inbox_fs.InboxRejection as exc:
+                rejection = exc
+        if rejection is not None:
+            # Never read: recorded once per path, with an empty content hash.
+            if ("", path) not in known:
+                new.append({"path": path, "rel": list(item.rel), "sha256": "", "size": 0,
+                            "reject": [rejection.reason_code, rejection.reason]})
             continue
-        sha = file_sha256(data)
-        entry = {"path": str(path), "sha256": sha, "size": len(data)}
-        if (sha, str(path)) in known:
+        entry = {"path": path, "rel": list(item.rel), "read_rel": list(item.read_rel or item.rel),
+                 "sha256": sha, "size": size}
+        if (sha, path) in known:
             continue
         if sha in known_shas or sha in seen_in_run:
             duplicates.append(entry)
@@ -175,13 +168,12 @@ def parse_batch(
     fingerprints: list[dict[str, Any]] = []
     started = time.perf_counter()
     for entry in batch:
-        path = Path(entry["path"])
-        result = parser.parse_file(path, template_counts=template)
+        result, data = _parse_entry(parser, entry, settings, template)
         for art in result.articles:
             art["ingested_at"] = now
             articles.append(art)
             if art["source_format"] == "text":
-                fingerprints.extend(_fingerprints(path, art))
+                fingerprints.extend(_fingerprints(data, art))
         for rej in result.rejections:
             rejections.append({**rej, "run_id": run_id, "rejected_at": now})
         inputs.append(
@@ -221,7 +213,28 @@ def parse_batch(
     return manifest
 
 
-def _fingerprints(path: Path, article: dict[str, Any]) -> Iterable[dict[str, Any]]:
+def _parse_entry(
+    parser: InputParser, entry: dict[str, Any], settings: Settings, template: dict[str, dict[str, float]]
+) -> tuple[ParseResult, bytes]:
+    """Parse one discovered input, reading it only through the inbox guard."""
+    path = Path(entry["path"])
+    if entry.get("reject"):
+        code, reason = entry["reject"]
+        result = ParseResult(input_sha256="", input_path=str(path), size_bytes=0)
+        result.reject(code, reason)
+        return result, b""
+    try:
+        data, sha, size = inbox_fs.read_input(
+            settings.inbox, entry.get("read_rel") or entry["rel"], max_bytes=settings.max_input_bytes
+        )
+    except inbox_fs.InboxRejection as exc:
+        result = ParseResult(input_sha256="", input_path=str(path), size_bytes=0)
+        result.reject(exc.reason_code, exc.reason)
+        return result, b""
+    return parser.parse_bytes(data, path, template_counts=template, input_sha256=sha, size_bytes=size), data
+
+
+def _fingerprints(data: bytes, article: dict[str, Any]) -> Iterable[dict[str, Any]]:
     """Fingerprints of the page's distinct lines, for the publisher's template statistics."""
     from newswire.extract import line_fingerprint
     from newswire.ingest.decode import read_input_bytes
@@ -229,7 +242,7 @@ def _fingerprints(path: Path, article: dict[str, Any]) -> Iterable[dict[str, Any
     if not article.get("publisher"):
         return []
     try:
-        text = read_input_bytes(path.read_bytes(), max_bytes=1 << 62).text
+        text = read_input_bytes(data, max_bytes=1 << 62).text
     except Exception:  # noqa: BLE001 - fingerprints are an optimisation, never a failure
         return []
     fps = {line_fingerprint(line) for line in text.split("\n") if line.strip()}
