@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import re
 from datetime import UTC, datetime
+from html.parser import HTMLParser
 
 from lxml import etree
 from lxml import html as lxml_html
@@ -122,11 +123,52 @@ def _clean_paragraphs(paragraphs: list[str], title: str) -> list[str]:
     return out
 
 
-def _fallback(tree: object | None, url: str | None) -> ExtractedArticle:
-    """The text-dump extractor over the page's visible text."""
-    if tree is None:
-        return ExtractedArticle(title=None, body="", captions=[], url=url)
-    return extract_text_dump(_html_to_text(tree), url=url)
+class _FlatText(HTMLParser):
+    """Visible text of a page from a flat tag stream (no tree, so no nesting limit)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        if tag in ("script", "style", "noscript", "template"):
+            self._skip += 1
+        elif tag in _BLOCK_TAGS:
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("script", "style", "noscript", "template"):
+            self._skip = max(0, self._skip - 1)
+        elif tag in _BLOCK_TAGS:
+            self.parts.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        if not self._skip:
+            self.parts.append(data)
+
+
+def _flat_text(html: str) -> str:
+    parser = _FlatText()
+    parser.feed(html)
+    parser.close()
+    text = "".join(parser.parts)
+    return "\n".join(re.sub(r"[ \t]+", " ", line).strip() for line in text.splitlines())
+
+
+def _fallback(tree: object | None, url: str | None, html: str | None = None) -> ExtractedArticle:
+    """The text-dump extractor over the page's visible text.
+
+    libxml2 (behind lxml and trafilatura) stops building the tree past a nesting
+    depth of a few hundred elements, silently losing the text below; when the tree
+    yields (almost) nothing, the standard library's flat tokenizer is used instead.
+    """
+    art = extract_text_dump(_html_to_text(tree), url=url) if tree is not None else None
+    if html and (art is None or len(art.body.split()) < 15):
+        flat = extract_text_dump(_flat_text(html), url=url)
+        if art is None or len(flat.body.split()) > len(art.body.split()):
+            art = flat
+    return art or ExtractedArticle(title=None, body="", captions=[], url=url)
 
 
 def extract_html(html: str, *, url: str | None = None) -> ExtractedArticle:
@@ -154,14 +196,14 @@ def extract_html(html: str, *, url: str | None = None) -> ExtractedArticle:
     except (ValueError, TypeError, etree.ParserError):
         tree = None
     if doc is None:
-        return _fallback(tree, url)
+        return _fallback(tree, url, html)
     data = doc if isinstance(doc, dict) else doc.as_dict()
     text = data.get("text") or ""
     paragraphs = _clean_paragraphs(_paragraphs(text), (data.get("title") or "").strip())
     body = "\n\n".join(paragraphs)
-    if len(body.split()) < 15 and tree is not None:
+    if len(body.split()) < 15:
         # trafilatura found (almost) nothing: read the page like a browser text dump instead
-        fallback = _fallback(tree, url)
+        fallback = _fallback(tree, url, html)
         if len(fallback.body.split()) >= 15:
             body = fallback.body
     published = _parse_meta_date(data.get("date"))

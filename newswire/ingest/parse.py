@@ -29,6 +29,7 @@ _JSONL_EXT = {".jsonl", ".ndjson"}
 
 #: Fields of a JSON article record; see README "Input formats".
 JSON_FIELDS = ("url", "title", "text", "published", "source")
+_TOO_DEEP = "JSON nested too deeply to be an article record"
 
 
 def file_sha256(data: bytes) -> str:
@@ -181,6 +182,9 @@ class InputParser:
             except json.JSONDecodeError as exc:
                 result.reject("malformed_json", f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}")
                 return
+            except RecursionError:
+                result.reject("malformed_json", _TOO_DEEP)
+                return
             items = doc if isinstance(doc, list) else [doc]
             records = list(enumerate(items))
         else:
@@ -193,6 +197,8 @@ class InputParser:
                     result.reject(
                         "malformed_json", f"line {line_no}: invalid JSON at column {exc.colno}: {exc.msg}", line_no
                     )
+                except RecursionError:
+                    result.reject("malformed_json", f"line {line_no}: {_TOO_DEEP}", line_no)
         for item_no, record in records:
             self._add_json_record(result, item_no, record)
 
