@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import great_expectations as gx
@@ -29,9 +30,19 @@ REASON_CODES = [
 ]
 
 
-def raw_suites(settings: Settings) -> dict[str, list[Any]]:
-    """Expectations per raw table; `meta.blocking` says whether a failure stops the run."""
+#: How far past "now" a publication time may lie before it counts as implausible:
+#: covers clock skew and datelines ahead of UTC, not real future dates.
+FUTURE_TOLERANCE = timedelta(days=1)
+
+
+def raw_suites(settings: Settings, now: datetime | None = None) -> dict[str, list[Any]]:
+    """Expectations per raw table; `meta.blocking` says whether a failure stops the run.
+
+    Implausible but harmless values (a publication date in the future, an empty
+    title) are warnings: recorded in audit.validation_results, never blocking.
+    """
     e = gx.expectations
+    latest = (now or datetime.now(tz=UTC)) + FUTURE_TOLERANCE
     blocking = {"blocking": True}
     warning = {"blocking": False}
     return {
@@ -51,6 +62,10 @@ def raw_suites(settings: Settings) -> dict[str, list[Any]]:
                 column="body", min_value=1, max_value=settings.max_article_chars, meta=blocking
             ),
             e.ExpectColumnValuesToNotBeNull(column="title", mostly=0.9, meta=warning),
+            e.ExpectColumnValuesToMatchRegex(column="title", regex=r"\S", meta={**warning, "why": "empty title"}),
+            e.ExpectColumnValuesToBeBetween(
+                column="published_at", max_value=latest, meta={**warning, "why": "published in the future"}
+            ),
             e.ExpectColumnValuesToNotBeNull(column="language", mostly=0.95, meta=warning),
             e.ExpectColumnValuesToMatchRegex(column="body_sha256", regex=r"^[0-9a-f]{64}$", meta=blocking),
         ],
