@@ -69,9 +69,23 @@ DBT_EXECUTION = ExecutionConfig(
 )
 
 
+class LockedDbtBuildLocalOperator(DbtBuildLocalOperator):
+    """Cosmos's dbt build holding the cross-process writer lock (newswire.runlock).
+
+    The writer pool orders this scheduler's tasks; the lock also keeps out a
+    `newswire run` started from a shell, which no pool knows about.
+    """
+
+    def build_and_run_cmd(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        from newswire.runlock import writer_lock
+
+        with writer_lock(purpose=f"dbt task {self.task_id}"):
+            return super().build_and_run_cmd(*args, **kwargs)
+
+
 def _phase(task_id: str, select: list[str]) -> DbtBuildLocalOperator:
     """`dbt build --select ...` (models, seeds and their tests, in dependency order)."""
-    return DbtBuildLocalOperator(
+    return LockedDbtBuildLocalOperator(
         task_id=task_id,
         project_dir=str(DBT_PROJECT_DIR),
         profile_config=DBT_PROFILE,

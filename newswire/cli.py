@@ -20,6 +20,18 @@ _BENCHES = {
 
 
 def _run(args: argparse.Namespace) -> int:
+    from newswire.runlock import EXIT_LOCKED, WriterBusy, writer_lock
+
+    try:
+        with writer_lock(wait=args.wait, purpose="newswire run"):
+            return _run_locked(args)
+    except WriterBusy as exc:
+        hint = "" if args.wait else " Re-run with --wait SECONDS to queue behind it."
+        print(f"newswire run: not started, another run is writing the warehouse: {exc}.{hint}", file=sys.stderr)
+        return EXIT_LOCKED
+
+
+def _run_locked(args: argparse.Namespace) -> int:
     from newswire import airflow_env
 
     airflow_env.configure()
@@ -79,6 +91,13 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="run ingest then transform once, in-process (dag.test)")
     run.add_argument("--ingest-only", action="store_true")
+    run.add_argument(
+        "--wait",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="when another run is writing, wait up to SECONDS for it (default: exit at once, status 75)",
+    )
     run.set_defaults(func=_run)
     summ = sub.add_parser("summary", help="print the summary of one ingest run")
     summ.add_argument("run_id")

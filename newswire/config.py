@@ -43,6 +43,8 @@ class Settings:
     nlp_processes: int = field(default_factory=lambda: int(_env("NLP_PROCESSES", str(min(2, os.cpu_count() or 1)))))
     nlp_batch_size: int = field(default_factory=lambda: int(_env("NLP_BATCH_SIZE", "64")))
     writer_pool: str = field(default_factory=lambda: _env("WRITER_POOL", "duckdb_writer"))
+    #: Seconds a writer step waits for another process's writer lock (newswire.runlock).
+    lock_timeout: float = field(default_factory=lambda: float(_env("LOCK_TIMEOUT", "3600")))
     dbt_project_dir: Path = field(default_factory=lambda: _path("DBT_PROJECT_DIR", PROJECT_ROOT / "dbt_project"))
     min_entity_article_share: float = field(
         default_factory=lambda: float(_env("MIN_ENTITY_ARTICLE_SHARE", "0.5"))

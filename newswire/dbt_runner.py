@@ -73,7 +73,15 @@ def run_dbt(
         "--profiles-dir",
         str(profiles_dir),
     ]
-    with _env("NEWSWIRE_DBT_PATH", str(db_path)):
+    from contextlib import nullcontext
+
+    from newswire.config import get_settings
+    from newswire.runlock import writer_lock
+
+    settings = get_settings()
+    # The working copy is written by one process at a time (newswire.runlock).
+    guard = writer_lock(settings, purpose="dbt") if db_path == settings.work_db else nullcontext()
+    with guard, _env("NEWSWIRE_DBT_PATH", str(db_path)):
         try:
             return dbtRunner().invoke(cli_args)
         finally:

@@ -94,16 +94,19 @@ def ensure_work_db(settings: Settings | None = None) -> Path:
 @contextmanager
 def connect(settings: Settings | None = None, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
     """Open the working copy; writers must hold the single-slot writer pool."""
+    from newswire.runlock import writer_lock
+
     settings = settings or get_settings()
-    path = ensure_work_db(settings)
-    con = duckdb.connect(str(path), read_only=read_only)
-    try:
-        con.execute("set timezone = 'UTC'")
-        if not read_only:
-            ensure_raw_tables(con)
-        yield con
-    finally:
-        con.close()
+    with writer_lock(settings, purpose="a Newswire step"):
+        path = ensure_work_db(settings)
+        con = duckdb.connect(str(path), read_only=read_only)
+        try:
+            con.execute("set timezone = 'UTC'")
+            if not read_only:
+                ensure_raw_tables(con)
+            yield con
+        finally:
+            con.close()
 
 
 def publish(settings: Settings | None = None) -> Path:
@@ -113,14 +116,17 @@ def publish(settings: Settings | None = None) -> Path:
     the published path: readers that already have the old file open keep their
     consistent snapshot; new readers see the new one; nobody sees a mix.
     """
+    from newswire.runlock import writer_lock
+
     settings = settings or get_settings()
-    work = ensure_work_db(settings)
-    with duckdb.connect(str(work)) as con:
-        con.execute("checkpoint")
-    target = settings.warehouse
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.publishing-{os.getpid()}")
-    shutil.copy2(work, tmp)
-    os.replace(tmp, target)
+    with writer_lock(settings, purpose="a Newswire publish"):
+        work = ensure_work_db(settings)
+        with duckdb.connect(str(work)) as con:
+            con.execute("checkpoint")
+        target = settings.warehouse
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f".{target.name}.publishing-{os.getpid()}")
+        shutil.copy2(work, tmp)
+        os.replace(tmp, target)
     log.info("published %s -> %s", work, target)
     return target
