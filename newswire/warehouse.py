@@ -87,8 +87,31 @@ def ensure_work_db(settings: Settings | None = None) -> Path:
     work.parent.mkdir(parents=True, exist_ok=True)
     if not work.exists() and settings.warehouse.exists():
         log.info("seeding working copy %s from published %s", work, settings.warehouse)
-        shutil.copy2(settings.warehouse, work)
+        # Copy then rename, so a run killed mid-copy never leaves a half working copy.
+        tmp = work.with_name(f".{work.name}.seeding-{os.getpid()}")
+        shutil.copy2(settings.warehouse, tmp)
+        os.replace(tmp, work)
     return work
+
+
+def remove_orphans(settings: Settings | None = None) -> list[Path]:
+    """Delete the temporary copies of writers that died mid-copy (publish or seeding).
+
+    Only the holder of the writer lock copies, so while it is held every such
+    temporary belongs to a dead process.
+    """
+    settings = settings or get_settings()
+    found: list[Path] = []
+    for folder, pattern in (
+        (settings.warehouse.parent, f".{settings.warehouse.name}.publishing-*"),
+        (settings.work_db.parent, f".{settings.work_db.name}.seeding-*"),
+    ):
+        if folder.exists():
+            found.extend(folder.glob(pattern))
+    for path in found:
+        log.warning("removing %s, left by a writer that died mid-copy", path)
+        path.unlink(missing_ok=True)
+    return found
 
 
 @contextmanager
@@ -98,6 +121,7 @@ def connect(settings: Settings | None = None, *, read_only: bool = False) -> Ite
 
     settings = settings or get_settings()
     with writer_lock(settings, purpose="a Newswire step"):
+        remove_orphans(settings)
         path = ensure_work_db(settings)
         con = duckdb.connect(str(path), read_only=read_only)
         try:
@@ -120,6 +144,7 @@ def publish(settings: Settings | None = None) -> Path:
 
     settings = settings or get_settings()
     with writer_lock(settings, purpose="a Newswire publish"):
+        remove_orphans(settings)
         work = ensure_work_db(settings)
         with duckdb.connect(str(work)) as con:
             con.execute("checkpoint")
