@@ -154,15 +154,16 @@ def task_windows(run: Run) -> list[tuple[str, float, float]]:
     return out
 
 
-def content_hashes(db: Path) -> dict[str, tuple[int, str]]:
+def content_hashes(db: Path, raw: tuple[str, ...] = ("articles",)) -> dict[str, tuple[int, str]]:
     """Row count and an order-independent content hash of raw.articles and every marts table."""
     out: dict[str, tuple[int, str]] = {}
+    raw_list = ", ".join(f"'{t}'" for t in raw)
     with duckdb.connect(str(db), read_only=True) as con:
         tables = [
             (s, t)
             for s, t in con.execute(
-                """select schema_name, table_name from duckdb_tables()
-                where schema_name = 'marts' or (schema_name = 'raw' and table_name = 'articles')
+                f"""select schema_name, table_name from duckdb_tables()
+                where schema_name = 'marts' or (schema_name = 'raw' and table_name in ({raw_list}))
                 order by 1, 2"""
             ).fetchall()
         ]
@@ -260,3 +261,24 @@ def lock_is_free(warehouse: Path) -> bool:
         return False
     finally:
         os.close(fd)
+
+
+def column_differences(a: Path, b: Path, tables: list[str]) -> dict[str, list[str]]:
+    """Which columns of each table differ between two warehouses (for the report)."""
+    out: dict[str, list[str]] = {}
+    with duckdb.connect(str(a), read_only=True) as ca, duckdb.connect(str(b), read_only=True) as cb:
+        for name in tables:
+            schema, table = name.split(".")
+            cols = [c for (c,) in ca.execute(
+                "select column_name from duckdb_columns() where schema_name = ? and table_name = ?", [schema, table]
+            ).fetchall()]
+            diff = []
+            for c in cols:
+                q = f'select "{c}" from {schema}."{table}"'
+                try:
+                    if sorted(map(repr, ca.execute(q).fetchall())) != sorted(map(repr, cb.execute(q).fetchall())):
+                        diff.append(c)
+                except duckdb.Error as exc:
+                    diff.append(f"{c}: {exc}")
+            out[name] = diff
+    return out
