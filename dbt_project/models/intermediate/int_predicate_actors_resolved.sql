@@ -133,7 +133,9 @@ measure_targets as (
                 1
             )
         )
-    qualify row_number() over (partition by spans.predicate_id order by mentions.start_char) = 1
+    qualify row_number() over (
+        partition by spans.predicate_id order by mentions.start_char, mentions.entity_mention_id
+    ) = 1
 ),
 
 subject_pronouns as (
@@ -171,7 +173,8 @@ subject_pronouns as (
                     then antecedent.actor_code is not null
                 else true
             end desc,
-            antecedent.start_char desc
+            antecedent.start_char desc,
+            antecedent.entity_mention_id asc
     ) = 1
 ),
 
@@ -181,7 +184,7 @@ subject_best as (
     where slot = 'subject'
     qualify row_number() over (
         partition by predicate_id
-        order by has_actor_code desc, is_head desc, start_char asc
+        order by has_actor_code desc, is_head desc, start_char asc, entity_mention_id asc
     ) = 1
 ),
 
@@ -230,7 +233,9 @@ other_best as (
     ) as candidates
     qualify row_number() over (
         partition by predicate_id
-        order by is_measure_target desc, has_actor_code desc, is_head desc, slot_no asc, start_char asc
+        order by
+            is_measure_target desc, has_actor_code desc, is_head desc, slot_no asc, start_char asc,
+            entity_mention_id asc
     ) = 1
 ),
 
@@ -320,7 +325,9 @@ subject_region as (
     where country.entity_mention_id is not null or uncoded_subjects.agent_code is not null
     qualify row_number() over (
         partition by uncoded_subjects.predicate_id
-        order by abs(country.start_char - uncoded_subjects.subject_start) asc nulls last
+        order by
+            abs(country.start_char - uncoded_subjects.subject_start) asc nulls last,
+            country.entity_mention_id asc
     ) = 1
 ),
 
@@ -373,7 +380,7 @@ subject_candidates as (
 subject_resolved as (
     select *
     from subject_candidates
-    qualify row_number() over (partition by predicate_id order by priority asc) = 1
+    qualify row_number() over (partition by predicate_id order by priority asc, entity_mention_id asc) = 1
 ),
 
 next_verbs as (
@@ -411,7 +418,9 @@ after_verb as (
             and coalesce(next_verbs.next_verb_start, mentions.start_char + 1) > mentions.start_char
             and mentions.actor_code is not null
             and subject_resolved.entity_id is distinct from mentions.entity_id
-    qualify row_number() over (partition by predicates.predicate_id order by mentions.start_char) = 1
+    qualify row_number() over (
+        partition by predicates.predicate_id order by mentions.start_char, mentions.entity_mention_id
+    ) = 1
 ),
 
 other_resolved as (
