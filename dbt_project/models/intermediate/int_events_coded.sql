@@ -80,7 +80,9 @@ complement_subject as (
             and complement.actor1_resolution = 'span'
             and complement.actor1_entity_id is distinct from own.actor1_entity_id
     where list_contains({{ word_list(var('complement_target_roots')) }}, left(coded.event_code, 2))
-    qualify row_number() over (partition by coded.predicate_id order by complement.verb_start) = 1
+    qualify row_number() over (
+        partition by coded.predicate_id order by complement.verb_start, complement.actor1_entity_mention_id
+    ) = 1
 ),
 
 speaker as (
@@ -106,7 +108,10 @@ speaker as (
             and statement.actor1_entity_mention_id is not null
     where list_contains({{ word_list(var('obligation_modals')) }}, coded.control_lemma)
     qualify row_number() over (
-        partition by coded.predicate_id order by abs(statement.verb_start - own.verb_start)
+        partition by coded.predicate_id
+        order by
+            abs(statement.verb_start - own.verb_start), statement.verb_start,
+            statement.actor1_entity_mention_id
     ) = 1
 ),
 
