@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import urllib.error
 import urllib.request
 from pathlib import Path
 from typing import Any
@@ -15,9 +16,25 @@ pytestmark = pytest.mark.e2e
 DAG_IDS = ("newswire_ingest", "newswire_transform")
 
 
-def _get_json(url: str) -> Any:
-    with urllib.request.urlopen(url, timeout=30) as resp:
+def _get_json(url: str, token: str | None = None) -> Any:
+    req = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"} if token else {})
+    with urllib.request.urlopen(req, timeout=30) as resp:
         return json.loads(resp.read())
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+def _status(url: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], str]:
+    """Status, headers and body of one GET, redirects not followed."""
+    opener = urllib.request.build_opener(_NoRedirect)
+    try:
+        with opener.open(urllib.request.Request(url, headers=headers or {}), timeout=30) as resp:
+            return resp.status, dict(resp.headers), resp.read().decode(errors="replace")
+    except urllib.error.HTTPError as exc:
+        return exc.code, dict(exc.headers), exc.read().decode(errors="replace")
 
 
 def _first_line(description: str) -> str:
@@ -59,7 +76,7 @@ def test_dbt_docs_inside_airflow_via_cosmos(page: Any, stack: Any, artifacts: Pa
     page.screenshot(path=str(artifacts / "05_airflow_browse_menu.png"))
 
     # The page the menu entry opens: dbt's docs app, reading manifest/catalog via the plugin.
-    manifest = _get_json(f"{base}/cosmos/newswire/manifest.json")
+    manifest = _get_json(f"{base}/cosmos/newswire/manifest.json", stack.client.token())
     events = manifest["nodes"]["model.newswire.events"]
     page.goto(stack.cfg.cosmos_docs_url + "#!/model/model.newswire.events")
     page.get_by_text(_first_line(events["description"])).first.wait_for(timeout=60_000)
@@ -67,6 +84,32 @@ def test_dbt_docs_inside_airflow_via_cosmos(page: Any, stack: Any, artifacts: Pa
     assert "Depends On" in body and "Columns" in body
     assert next(iter(events["columns"])) in body
     page.screenshot(path=str(artifacts / "06_cosmos_dbt_docs_events.png"))
+
+
+def test_cosmos_dbt_docs_need_the_airflow_login(page: Any, stack: Any, artifacts: Path) -> None:
+    base = stack.cfg.airflow_url
+    urls = [stack.cfg.cosmos_docs_url, f"{base}/cosmos/newswire/manifest.json", f"{base}/cosmos/newswire/catalog.json",
+            f"{base}/cosmos/newswire/dbt_docs"]
+    for url in urls:
+        code, _, body = _status(url)
+        assert code == 401, f"{url} without a login: HTTP {code}"
+        assert "model.newswire" not in body and "<iframe" not in body
+        code, _, _ = _status(url, {"Authorization": "Bearer not-a-real-token"})
+        assert code == 401, f"{url} with a forged token: HTTP {code}"
+    # A browser is sent to the login page, and back afterwards.
+    code, headers, _ = _status(urls[0], {"Accept": "text/html"})
+    assert code == 302 and "/auth/login" in headers["Location"] and "next=" in headers["Location"], (code, headers)
+    # Logged in (the API's token), the same URLs answer.
+    token = stack.client.token()
+    code, _, body = _status(urls[0], {"Authorization": f"Bearer {token}"})
+    assert code == 200 and "dbt" in body.lower()
+    assert "model.newswire.events" in _get_json(urls[1], token)["nodes"]
+    # And in a browser with no session: the login form, not the docs.
+    page.context.clear_cookies()
+    page.goto(stack.cfg.cosmos_docs_url)
+    page.wait_for_selector("input[name=username]")
+    assert "/auth/login" in page.url
+    page.screenshot(path=str(artifacts / "06a_cosmos_docs_logged_out.png"))
 
 
 def test_dbt_docs_site_explains_the_events_model(page: Any, stack: Any, artifacts: Path) -> None:
