@@ -44,6 +44,10 @@ class Settings:
     nlp_batch_size: int = field(default_factory=lambda: int(_env("NLP_BATCH_SIZE", "64")))
     writer_pool: str = field(default_factory=lambda: _env("WRITER_POOL", "duckdb_writer"))
     dbt_project_dir: Path = field(default_factory=lambda: _path("DBT_PROJECT_DIR", PROJECT_ROOT / "dbt_project"))
+    #: node_modules of vendor/data-docs (installed by `make setup`): the Data Docs pages' CSS and JS.
+    data_docs_assets: Path = field(
+        default_factory=lambda: _path("DATA_DOCS_ASSETS", PROJECT_ROOT / "vendor" / "data-docs" / "node_modules")
+    )
     min_entity_article_share: float = field(
         default_factory=lambda: float(_env("MIN_ENTITY_ARTICLE_SHARE", "0.5"))
     )
