@@ -17,23 +17,10 @@ This module does only what honcho does not:
   for any process that still carries this start's tag in its environment (task
   processes that left their process group), so nothing is left running.
 
-Everything is configured through environment variables, so ``make up`` and the
-browser tests (temporary home, warehouse, inbox and free ports) share the code:
-
-============================  =========================================
-``AIRFLOW_HOME``              Airflow home (default ``<repo>/.airflow``)
-``NEWSWIRE_AIRFLOW_PORT``     Airflow UI / API (default 8080)
-``NEWSWIRE_DBT_DOCS_PORT``    dbt docs static site (default 8081)
-``NEWSWIRE_DATA_DOCS_PORT``   GX Data Docs static site (default 8082)
-``NEWSWIRE_ADMIN_USER``       login name (default ``admin``)
-``NEWSWIRE_ADMIN_PASSWORD``   fixed password (default: generated once, kept)
-``NEWSWIRE_ENV``              ``production`` refuses default credentials
-``NEWSWIRE_AIRFLOW_PARALLELISM``  LocalExecutor slots (default 4)
-``NEWSWIRE_AIRFLOW_EXECUTOR``  ``LocalExecutor`` (default) or ``CeleryExecutor``
-``NEWSWIRE_AIRFLOW_DB_URL``   metadata DB (default SQLite in the home)
-``NEWSWIRE_CELERY_BROKER_URL``, ``NEWSWIRE_CELERY_RESULT_BACKEND``  for Celery
-``NEWSWIRE_*``                every pipeline setting (see newswire.config)
-============================  =========================================
+Everything is configured through environment variables (``AIRFLOW_HOME``,
+``NEWSWIRE_AIRFLOW_PORT``, ``NEWSWIRE_ADMIN_PASSWORD``, ``NEWSWIRE_ENV``, ... listed
+in docs/operations.md), so ``make up`` and the browser tests (temporary home,
+warehouse, inbox and free ports) share this code.
 """
 
 from __future__ import annotations

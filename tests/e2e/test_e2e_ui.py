@@ -11,6 +11,8 @@ from typing import Any
 
 import pytest
 
+from newswire.ops import stack as ops
+
 pytestmark = pytest.mark.e2e
 
 DAG_IDS = ("newswire_ingest", "newswire_transform")
@@ -64,6 +66,13 @@ def test_airflow_ui_shows_both_dags_and_successful_runs(page: Any, stack: Any, a
 
     # The transform was started by the ingest's Asset, not by hand.
     assert stack.runs["newswire_transform"]["run_type"] == "asset_triggered"
+
+
+def test_make_status_reports_every_process(stack: Any) -> None:
+    lines: list[str] = []
+    states = ops.status(stack.cfg, log=lines.append)
+    assert states == {name: True for name in stack.cfg.components()}, "\n".join(lines)
+    assert any("airflow scheduler" in line and "healthy" in line for line in lines), lines
 
 
 def test_dbt_docs_inside_airflow_via_cosmos(page: Any, stack: Any, artifacts: Path, login: Any) -> None:
@@ -160,7 +169,7 @@ def test_data_docs_index_and_pages(page: Any, stack: Any, artifacts: Path) -> No
     # Filled: bootstrap-table drew the rows of both index tables from the page's data.
     results = page.locator("#Validation-Results table tbody tr")
     assert results.count() >= 3, page.content()[:2000]
-    assert "raw__articles" in results.all_inner_texts()[-1] or "raw__articles" in " ".join(results.all_inner_texts())
+    assert any("raw__articles" in row for row in results.all_inner_texts())
     page.get_by_text("Validation Results").first.wait_for()
     page.screenshot(path=str(artifacts / "09_data_docs_index_offline.png"))
     page.get_by_text("Expectation Suites").first.click()
