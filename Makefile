@@ -26,7 +26,7 @@ $(STAMP): requirements.lock pyproject.toml vendor/data-docs/package-lock.json
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -r requirements.lock
 	$(BIN)/pip install --quiet --no-deps -e .
-	@# The Data Docs pages' CSS/JS, pinned in vendor/data-docs (newswire/validation/offline_docs.py).
+	@# The Data Docs pages' CSS/JS, pinned in vendor/data-docs (newswire/docs/data_docs.py).
 	@if command -v npm >/dev/null; then \
 	  npm ci --prefix vendor/data-docs --ignore-scripts --no-audit --no-fund --loglevel=error; \
 	else echo "WARNING: npm not found: the GX Data Docs will need the network to render (apt-get install npm)"; fi

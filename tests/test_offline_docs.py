@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from newswire.config import get_settings
-from newswire.validation import offline_docs
+from newswire.docs import data_docs
 
 NODE_MODULES = get_settings().data_docs_assets
 pytestmark = pytest.mark.skipif(not NODE_MODULES.is_dir(), reason="vendor/data-docs not installed (npm ci)")
@@ -35,7 +35,7 @@ def test_every_asset_gx_loads_from_a_cdn_has_a_local_copy() -> None:
     urls = _gx_template_loads()
     assert len(urls) >= 12, urls  # jQuery, Bootstrap, bootstrap-table, Font Awesome, Vega, ...
     for url in sorted(urls):
-        local = offline_docs._local_file(url)
+        local = data_docs._local_file(url)
         assert local is not None, f"no local copy mapped for {url}"
         assert (NODE_MODULES / local).is_file(), f"{url} -> {local} is not in {NODE_MODULES}"
 
@@ -58,9 +58,9 @@ def test_a_built_site_loads_nothing_from_other_hosts(tmp_path: Path) -> None:
     assert len(pages) >= 3, pages  # index, suite, validation result
     for page in pages:
         html = page.read_text()
-        assert offline_docs.remote_links(html) == [], page
+        assert data_docs.remote_links(html) == [], page
         for ref in re.findall(r"(?:src|href)=\"([^\"]*static/vendor/[^\"]+)\"", html):
             assert (page.parent / ref).resolve().is_file(), f"{page}: {ref} missing"
     assert (site / "static" / "vendor" / "@fortawesome" / "fontawesome-free" / "webfonts").is_dir()
     # A second pass finds nothing left to change.
-    assert offline_docs.localize_site(site) == 0
+    assert data_docs.localize_site(site) == 0

@@ -74,7 +74,7 @@ def _asset_and_batch(ctx: Any, name: str) -> Any:
 
 def _localize_data_docs(gx_root: Path) -> None:
     """Point the rebuilt Data Docs pages at local copies of their CSS/JS (they load CDNs otherwise)."""
-    from newswire.validation.offline_docs import AssetsMissing, localize_site
+    from newswire.docs.data_docs import AssetsMissing, localize_site
 
     try:
         localize_site(gx_root / "gx" / "uncommitted" / "data_docs" / "local_site")
