@@ -618,14 +618,14 @@ def status(cfg: StackConfig, log: Any = print) -> dict[str, bool]:
     """Each Procfile entry running or not (from honcho's log), and Airflow's own health report."""
     started = read_pid_file(cfg)
     alive = bool(started and started.alive())
-    log(f"{'honcho':14} {'running' if alive else 'stopped'}" + (f" (pid {started.pid})" if started else ""))
+    log(f"{'honcho':14} " + (f"running (pid {started.pid})" if alive and started else "stopped"))
     text = cfg.log_file.read_text(errors="replace").rsplit("\n=== ", 1)[-1] if cfg.log_file.exists() else ""
     pids = dict(re.findall(r"system\s*\| (\S+)\.\d+ started \(pid=(\d+)\)", text))
     states = {}
     for name in cfg.components():
         pid = pids.get(name)
         states[name] = alive and pid is not None and _start_time(int(pid)) is not None
-        log(f"{name:14} {'running' if states[name] else 'stopped'}" + (f" (pid {pid})" if pid else ""))
+        log(f"{name:14} " + (f"running (pid {pid})" if states[name] else "stopped"))
     if alive:
         try:
             code, health = _http(f"{cfg.airflow_url}/api/v2/monitor/health", timeout=5)

@@ -69,23 +69,6 @@ def test_admin_password_is_generated_once_and_can_be_set(cfg: ops.StackConfig) -
     assert json.loads(cfg.password_file.read_text()) == {"admin": "s3cret-pass"}
 
 
-def test_production_up_refuses_default_passwords_before_starting_anything(cfg: ops.StackConfig) -> None:
-    for password in (None, "admin"):
-        env = {**cfg.base_env, "NEWSWIRE_ENV": "production"}
-        if password:
-            env["NEWSWIRE_ADMIN_PASSWORD"] = password
-        prod = ops.StackConfig.from_env(env)
-        with pytest.raises(ops.StackError, match="NEWSWIRE_ENV=production"):
-            ops.up(prod, log=lambda *_: None)
-        assert not prod.pid_file.exists() and not prod.password_file.exists()
-    # The same from the command line: exit 1, the reason on stderr.
-    env = {**cfg.base_env, "NEWSWIRE_ENV": "production", "NEWSWIRE_ADMIN_PASSWORD": "admin"}
-    proc = subprocess.run([str(cfg.bin_dir / "python"), "-m", "newswire.ops.stack", "up"], env=env,
-                          capture_output=True, text=True, timeout=120, check=False)
-    assert proc.returncode == 1
-    assert "NEWSWIRE_ADMIN_PASSWORD" in proc.stderr and "production" in proc.stderr
-
-
 def _alive(pid: int) -> bool:
     return ops._start_time(pid) is not None
 
