@@ -1,5 +1,11 @@
 # Newswire's Airflow image: the project's pinned dependencies (requirements.lock)
 # plus the Celery/Postgres/Redis extras used by docker-compose.yml.
+# The GX Data Docs pages' CSS and JS from the npm registry (vendor/data-docs), so they render offline.
+FROM node:20-slim AS data-docs-assets
+WORKDIR /assets
+COPY vendor/data-docs/package.json vendor/data-docs/package-lock.json ./
+RUN npm ci --ignore-scripts --no-audit --no-fund
+
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -37,6 +43,7 @@ RUN pip install --no-deps -e .
 COPY dags ./dags
 COPY dbt_project ./dbt_project
 COPY seeds ./seeds
+COPY --from=data-docs-assets /assets/node_modules ./vendor/data-docs/node_modules
 COPY docker/airflow-init.sh /usr/local/bin/newswire-airflow-init
 
 RUN mkdir -p /data/inbox /data/warehouse /opt/airflow/logs /opt/airflow/auth \

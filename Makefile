@@ -21,11 +21,15 @@ help:
 setup: $(STAMP)
 
 # Re-install only when the pins or the package metadata change.
-$(STAMP): requirements.lock pyproject.toml
+$(STAMP): requirements.lock pyproject.toml vendor/data-docs/package-lock.json
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -r requirements.lock
 	$(BIN)/pip install --quiet --no-deps -e .
+	@# The Data Docs pages' CSS/JS, pinned in vendor/data-docs (newswire/docs/data_docs.py).
+	@if command -v npm >/dev/null; then \
+	  npm ci --prefix vendor/data-docs --ignore-scripts --no-audit --no-fund --loglevel=error; \
+	else echo "WARNING: npm not found: the GX Data Docs will need the network to render (apt-get install npm)"; fi
 	@touch $(STAMP)
 
 run: $(STAMP)

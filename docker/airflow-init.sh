@@ -11,9 +11,11 @@ if [ -z "$(ls -A /data/inbox)" ] && [ "${NEWSWIRE_SEED_INBOX:-true}" = "true" ];
   cp /opt/newswire/seeds/* /data/inbox/
 fi
 
+# First: names every default password or key (and refuses them with NEWSWIRE_ENV=production),
+# then the password file and the docs sites.
+python -m newswire.ops.stack prepare
 airflow db migrate
 airflow pools set "${NEWSWIRE_WRITER_POOL:-duckdb_writer}" 1 "DuckDB allows one writing process"
-python -m newswire.ops.stack prepare
 
 chown -R "${uid}:0" /data/inbox /data/warehouse "${AIRFLOW_HOME}/logs" \
   "$(dirname "${AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE}")" /opt/newswire/dbt_project

@@ -46,6 +46,10 @@ class Settings:
     #: Seconds a writer step waits for another process's writer lock (newswire.runlock).
     lock_timeout: float = field(default_factory=lambda: float(_env("LOCK_TIMEOUT", "3600")))
     dbt_project_dir: Path = field(default_factory=lambda: _path("DBT_PROJECT_DIR", PROJECT_ROOT / "dbt_project"))
+    #: node_modules of vendor/data-docs (installed by `make setup`): the Data Docs pages' CSS and JS.
+    data_docs_assets: Path = field(
+        default_factory=lambda: _path("DATA_DOCS_ASSETS", PROJECT_ROOT / "vendor" / "data-docs" / "node_modules")
+    )
     min_entity_article_share: float = field(
         default_factory=lambda: float(_env("MIN_ENTITY_ARTICLE_SHARE", "0.5"))
     )

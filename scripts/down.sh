@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Stop exactly the processes scripts/up.sh started (by the PIDs in $AIRFLOW_HOME/pids).
+# Stop what scripts/up.sh started: its honcho (which stops the Procfile's
+# processes), then any process still tagged with that start's run id.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export AIRFLOW_HOME="${AIRFLOW_HOME:-$PWD/.airflow}"

@@ -99,3 +99,62 @@ def test_dockerfile_installs_the_pinned_project() -> None:
         assert (REPO / path).exists(), path
     ignored = (REPO / ".dockerignore").read_text().split()
     assert {".venv", ".airflow", "warehouse", ".git"} <= set(ignored)
+
+
+def _compose_defaults(service: str) -> dict[str, str]:
+    """A service's environment as compose resolves it with no .env: every ${VAR:-default} at its default."""
+    import re
+
+    env = yaml.safe_load(COMPOSE.read_text())["services"][service]["environment"]
+    resolve = lambda v: re.sub(r"\$\{[A-Z_]+:-([^}]*)\}", r"\1", str(v))  # noqa: E731
+    return {k: resolve(v) for k, v in env.items()}
+
+
+def test_compose_defaults_are_named_and_refused_in_production() -> None:
+    from newswire.ops import credentials
+
+    env = _compose_defaults("airflow-init")
+    found = credentials.default_credentials(env)
+    text = "\n".join(found)
+    # admin/admin login, airflow/airflow database, placeholder keys, no Fernet key: each named with its fix.
+    for variable in ("NEWSWIRE_ADMIN_PASSWORD", "POSTGRES_PASSWORD", "AIRFLOW_SECRET_KEY", "AIRFLOW_JWT_SECRET",
+                     "AIRFLOW_FERNET_KEY"):
+        assert variable in text, variable
+    notes: list[str] = []
+    assert credentials.check(env, log=notes.append) == found
+    assert any("NEWSWIRE_ENV=production" in n for n in notes)
+    with pytest.raises(credentials.DefaultCredentialsError, match="POSTGRES_PASSWORD"):
+        credentials.check({**env, "NEWSWIRE_ENV": "production"})
+    chosen = {
+        **env,
+        "NEWSWIRE_ENV": "production",
+        "NEWSWIRE_ADMIN_PASSWORD": "a-long-chosen-pass",
+        "AIRFLOW__API__SECRET_KEY": "k" * 32,
+        "AIRFLOW__API_AUTH__JWT_SECRET": "j" * 64,
+        "AIRFLOW__CORE__FERNET_KEY": "f" * 44,
+        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": "postgresql+psycopg2://airflow:a-db-secret@postgres:5432/airflow",
+    }
+    assert credentials.check(chosen) == []
+
+
+def test_compose_init_step_refuses_defaults_in_production(tmp_path: Path) -> None:
+    """`python -m newswire.ops.stack prepare` is airflow-init's step; it exits 1 before writing anything."""
+    import os
+    import sys
+
+    env = {**os.environ, **_compose_defaults("airflow-init"), "NEWSWIRE_ENV": "production",
+           "AIRFLOW_HOME": str(tmp_path / "home"),
+           "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(tmp_path / "auth" / "passwords.json"),
+           "NEWSWIRE_WAREHOUSE": str(tmp_path / "wh" / "newswire.duckdb")}
+    proc = subprocess.run([sys.executable, "-m", "newswire.ops.stack", "prepare"], env=env, capture_output=True,
+                          text=True, timeout=120, check=False)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "NEWSWIRE_ADMIN_PASSWORD" in proc.stderr
+    assert not (tmp_path / "auth" / "passwords.json").exists()
+
+
+def test_compose_ports_listen_on_loopback_by_default() -> None:
+    services = yaml.safe_load(COMPOSE.read_text())["services"]
+    for name in ("airflow-apiserver", "docs", "flower"):
+        for port in services[name]["ports"]:
+            assert str(port).startswith("${NEWSWIRE_BIND:-127.0.0.1}:"), (name, port)

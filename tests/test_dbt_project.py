@@ -14,8 +14,9 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from synthetic_warehouse import build_synthetic_warehouse
 
-from newswire.dbt_runner import DBT_PROJECT_DIR, build_synthetic_warehouse, run_dbt
+from newswire.dbt_runner import DBT_PROJECT_DIR, run_dbt
 
 pytestmark = [
     pytest.mark.slow,

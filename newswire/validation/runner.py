@@ -72,6 +72,16 @@ def _asset_and_batch(ctx: Any, name: str) -> Any:
         return asset.add_batch_definition_whole_dataframe("whole_batch")
 
 
+def _localize_data_docs(gx_root: Path) -> None:
+    """Point the rebuilt Data Docs pages at local copies of their CSS/JS (they load CDNs otherwise)."""
+    from newswire.docs.data_docs import AssetsMissing, localize_site
+
+    try:
+        localize_site(gx_root / "gx" / "uncommitted" / "data_docs" / "local_site")
+    except AssetsMissing as exc:
+        log.warning("Data Docs keep their CDN links (they need the network to render): %s", exc)
+
+
 def _describe_failure(result: Any) -> str:
     cfg = result.expectation_config
     column = cfg.kwargs.get("column") or cfg.kwargs.get("column_list") or ""
@@ -155,6 +165,7 @@ def validate_frames(
         summary.data_docs_index = sites[0]["site_url"] if sites else None
     except Exception:  # noqa: BLE001 - docs location is informational
         summary.data_docs_index = None
+    _localize_data_docs(gx_root)
     if con is not None and rows:
         con.executemany("insert into audit.validation_results values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
     log.info("validation %s", summary.describe())

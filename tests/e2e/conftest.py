@@ -1,6 +1,7 @@
 """Browser tests against a real, throw-away Newswire stack (`make test-e2e`).
 
-The stack is started exactly as `make up` starts it (newswire.ops.stack.up), but
+The stack is started exactly as `make up` starts it (newswire.ops.stack.up: the Procfile
+run by honcho), but
 with a temporary AIRFLOW_HOME, a temporary warehouse, an inbox holding copies of
 seeds/, and free ports. The fixture waits for the hourly ingest run that the
 scheduler creates when the DAG is unpaused (or triggers one), then for the
@@ -153,7 +154,12 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         print(f"[stack] timings (s): {', '.join(f'{k} {v:.0f}' for k, v in timings.items())}", flush=True)
         yield st
     finally:
+        started_by_up = ops.read_pid_file(cfg)
         ops.stop(cfg, log=lambda msg: print(f"[stack] {msg}", flush=True))
+        # `make down` leaves nothing running: no process of this start is left.
+        if started_by_up is not None:
+            leftover = ops.tagged_processes(started_by_up.tag)
+            assert leftover == [], f"processes left running after stop(): {leftover}"
 
 
 # -- the browser -----------------------------------------------------------------

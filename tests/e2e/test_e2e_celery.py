@@ -2,7 +2,7 @@
 
 Starts a private PostgreSQL cluster and Redis on loopback ports (Debian's
 `postgresql` and `redis-server` packages), then the stack with the
-CeleryExecutor (newswire.ops.stack, as `make up` does), and waits for a
+CeleryExecutor (newswire.ops.stack and the Procfile's celery-worker, as `make up` does), and waits for a
 `newswire_ingest` run whose tasks were executed by the Celery worker.
 
 Optional: skipped unless the Debian packages and the Celery/Postgres extras of
@@ -190,10 +190,10 @@ def test_ingest_runs_on_a_celery_worker(services: dict[str, str], tmp_path: Path
         assert run["state"] == "success", f"ingest run {run['state']}: {states}"
         # Every task went through the Celery queue and was run by the worker.
         assert {t["queue"] for t in tis["task_instances"]} == {"default"}
-        worker_log = (cfg.log_dir / "celery-worker.log").read_text(errors="replace")
+        worker_log = "\n".join(ops.component_log(cfg, "celery-worker"))
         received = worker_log.count("received")
         assert received >= len(states), f"the worker received {received} tasks for {len(states)} task instances"
-        scheduler_log = (cfg.log_dir / "scheduler.log").read_text(errors="replace")
+        scheduler_log = "\n".join(ops.component_log(cfg, "scheduler"))
         assert "CeleryExecutor" in scheduler_log
     finally:
         ops.stop(cfg, log=lambda msg: print(f"[celery-stack] {msg}", flush=True))

@@ -1,4 +1,4 @@
-"""`make up` / `make down` bookkeeping, without starting Airflow: settings, password, PIDs."""
+"""`make up` / `make down` bookkeeping without Airflow: settings, password, honcho start and stop."""
 
 from __future__ import annotations
 
@@ -13,6 +13,8 @@ import pytest
 
 from newswire.ops import stack as ops
 
+REPO = Path(__file__).resolve().parents[2]
+
 
 @pytest.fixture
 def cfg(tmp_path: Path) -> ops.StackConfig:
@@ -21,37 +23,40 @@ def cfg(tmp_path: Path) -> ops.StackConfig:
         AIRFLOW_HOME=str(tmp_path / "home"),
         NEWSWIRE_WAREHOUSE=str(tmp_path / "wh" / "newswire.duckdb"),
         NEWSWIRE_INBOX=str(tmp_path / "inbox"),
-        NEWSWIRE_AIRFLOW_PORT="18555",
-        NEWSWIRE_DBT_DOCS_PORT="18556",
-        NEWSWIRE_DATA_DOCS_PORT="18557",
+        NEWSWIRE_AIRFLOW_PORT=str(ops.free_port()),
+        NEWSWIRE_DBT_DOCS_PORT=str(ops.free_port()),
+        NEWSWIRE_DATA_DOCS_PORT=str(ops.free_port()),
     )
-    env.pop("NEWSWIRE_ADMIN_PASSWORD", None)
-    env.pop("NEWSWIRE_WORK_DB", None)
+    for key in ("NEWSWIRE_ADMIN_PASSWORD", "NEWSWIRE_WORK_DB", "NEWSWIRE_ENV"):
+        env.pop(key, None)
     return ops.StackConfig.from_env(env)
 
 
 def test_stack_environment(cfg: ops.StackConfig, tmp_path: Path) -> None:
     env = cfg.env()
     home = tmp_path / "home"
+    port = cfg.airflow_port
     assert env["AIRFLOW_HOME"] == str(home)
     assert env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"] == f"sqlite:///{home}/airflow.db"
     assert env["AIRFLOW__CORE__EXECUTOR"] == "LocalExecutor"
     assert env["AIRFLOW__CORE__AUTH_MANAGER"].endswith("SimpleAuthManager")
     assert env["AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS"] == "admin:admin"
-    assert env["AIRFLOW__API__BASE_URL"] == "http://127.0.0.1:18555"
-    assert env["AIRFLOW__CORE__EXECUTION_API_SERVER_URL"] == "http://127.0.0.1:18555/execution/"
+    assert env["AIRFLOW__API__BASE_URL"] == f"http://127.0.0.1:{port}"
+    assert env["AIRFLOW__CORE__EXECUTION_API_SERVER_URL"] == f"http://127.0.0.1:{port}/execution/"
     docs = json.loads(env["AIRFLOW__COSMOS__DBT_DOCS_PROJECTS"])
     assert docs["newswire"]["dir"] == str(tmp_path / "wh" / "dbt_docs")
     assert env["NEWSWIRE_WAREHOUSE"] == str(tmp_path / "wh" / "newswire.duckdb")
+    # What the Procfile's lines read.
+    assert env["NEWSWIRE_DBT_DOCS_DIR"] == str(tmp_path / "wh" / "dbt_docs")
+    assert env["NEWSWIRE_DATA_DOCS_DIR"].endswith("gx/gx/uncommitted/data_docs/local_site")
+    assert env["NEWSWIRE_STACK_PROCESSES"].split() == list(ops.COMPONENTS)
     # Every component must share the JWT secret; it is generated once and kept.
     assert env["AIRFLOW__API_AUTH__JWT_SECRET"] == cfg.env()["AIRFLOW__API_AUTH__JWT_SECRET"]
     assert (home / "stack-secrets.json").stat().st_mode & 0o077 == 0
-    commands = cfg.commands()
-    assert cfg.components() == ops.COMPONENTS  # no Celery worker with the LocalExecutor
-    assert set(ops.COMPONENTS) <= set(commands)
-    assert commands["dbt-docs"][-1] == str(tmp_path / "wh" / "dbt_docs")
-    assert commands["data-docs"][-1].endswith("gx/gx/uncommitted/data_docs/local_site")
-    assert "127.0.0.1" in commands["api-server"] and "127.0.0.1" in commands["dbt-docs"]
+    procfile = (REPO / "Procfile").read_text()
+    entries = {line.split(":", 1)[0] for line in procfile.splitlines() if line and not line.startswith("#")}
+    assert set(cfg.components()) <= entries
+    assert "celery-worker" in entries and "celery-worker" not in cfg.components()
 
 
 def test_admin_password_is_generated_once_and_can_be_set(cfg: ops.StackConfig) -> None:
@@ -68,37 +73,36 @@ def _alive(pid: int) -> bool:
     return ops._start_time(pid) is not None
 
 
-def test_down_stops_what_up_started_and_nothing_else(cfg: ops.StackConfig) -> None:
-    # A recorded "component" with a child that leaves the process group (as
-    # Airflow's task processes do), and a bystander that nobody recorded.
-    script = "setsid sleep 301 & sleep 302 & wait"
-    recorded = ops._spawn(cfg, "fake", ["bash", "-c", script], dict(os.environ))
+def test_down_stops_what_up_started_and_nothing_else(cfg: ops.StackConfig, tmp_path: Path) -> None:
+    # Two Procfile entries; one has a child that leaves its process group (as
+    # Airflow's task processes may), which honcho cannot reach by the group.
+    procfile = tmp_path / "Procfile"
+    procfile.write_text("web: exec python -m http.server \"$NEWSWIRE_DBT_DOCS_PORT\" --bind 127.0.0.1\n"
+                        "worker: setsid sleep 301 & sleep 302 & wait\n")
     bystander = subprocess.Popen(["sleep", "303"], start_new_session=True)
+    started = ops.start_processes(cfg, cfg.env(), ("web", "worker"), procfile=procfile)
     try:
-        deadline = time.monotonic() + 10
-        while len(ops._descendants(recorded.pid)) < 2 and time.monotonic() < deadline:
-            time.sleep(0.05)
-        kids = ops._descendants(recorded.pid)
-        assert len(kids) >= 2
-        assert (cfg.pid_dir / "fake.pid").read_text().split()[0] == str(recorded.pid)
+        deadline = time.monotonic() + 30
+        while len(ops.tagged_processes(started.tag)) < 5 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        ours = ops.tagged_processes(started.tag)
+        # honcho, its two worker processes, the shell, two sleeps and the web server
+        assert len(ours) >= 5, ours
+        assert bystander.pid not in ours
+        assert ops.read_pid_file(cfg) == started and started.alive()
+        while not ops.port_in_use(cfg.dbt_docs_port) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert any("Serving HTTP" in line for line in ops.component_log(cfg, "web")), cfg.log_file.read_text()
 
-        # A PID file whose process is gone or was replaced is not acted on.
-        (cfg.pid_dir / "stale.pid").write_text(f"{bystander.pid}\n1\n")
-
-        stopped = ops.stop(cfg, timeout=10, log=lambda *_: None)
-        assert stopped == ["fake"]
-        deadline = time.monotonic() + 5
-        while any(_alive(p) for p in [recorded.pid, *kids]) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert not any(_alive(p) for p in [recorded.pid, *kids])
+        swept = ops.stop(cfg, timeout=20, log=lambda *_: None)
+        assert swept, "the setsid child should have outlived honcho's group signal"
+        assert not any(_alive(p) for p in ours), [p for p in ours if _alive(p)]
+        assert ops.tagged_processes(started.tag) == []
         assert bystander.poll() is None, "stop() killed a process it did not start"
-        assert list(cfg.pid_dir.glob("*.pid")) == []
+        assert not cfg.pid_file.exists()
         assert ops.stop(cfg, log=lambda *_: None) == []
     finally:
         bystander.send_signal(signal.SIGKILL)
         bystander.wait()
-        for pid in [recorded.pid, *ops._descendants(recorded.pid)]:
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
+        for pid in ops.tagged_processes(started.tag):
+            os.kill(pid, signal.SIGKILL)

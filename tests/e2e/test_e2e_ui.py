@@ -4,20 +4,39 @@ from __future__ import annotations
 
 import json
 import re
+import urllib.error
 import urllib.request
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from newswire.ops import stack as ops
+
 pytestmark = pytest.mark.e2e
 
 DAG_IDS = ("newswire_ingest", "newswire_transform")
 
 
-def _get_json(url: str) -> Any:
-    with urllib.request.urlopen(url, timeout=30) as resp:
+def _get_json(url: str, token: str | None = None) -> Any:
+    req = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"} if token else {})
+    with urllib.request.urlopen(req, timeout=30) as resp:
         return json.loads(resp.read())
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+def _status(url: str, headers: dict[str, str] | None = None) -> tuple[int, Any, str]:
+    """Status, headers (case-insensitive) and body of one GET, redirects not followed."""
+    opener = urllib.request.build_opener(_NoRedirect)
+    try:
+        with opener.open(urllib.request.Request(url, headers=headers or {}), timeout=30) as resp:
+            return resp.status, resp.headers, resp.read().decode(errors="replace")
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.headers, exc.read().decode(errors="replace")
 
 
 def _first_line(description: str) -> str:
@@ -49,6 +68,13 @@ def test_airflow_ui_shows_both_dags_and_successful_runs(page: Any, stack: Any, a
     assert stack.runs["newswire_transform"]["run_type"] == "asset_triggered"
 
 
+def test_make_status_reports_every_process(stack: Any) -> None:
+    lines: list[str] = []
+    states = ops.status(stack.cfg, log=lines.append)
+    assert states == {name: True for name in stack.cfg.components()}, "\n".join(lines)
+    assert any("airflow scheduler" in line and "healthy" in line for line in lines), lines
+
+
 def test_dbt_docs_inside_airflow_via_cosmos(page: Any, stack: Any, artifacts: Path, login: Any) -> None:
     login(page, stack)
     base = stack.cfg.airflow_url
@@ -59,7 +85,7 @@ def test_dbt_docs_inside_airflow_via_cosmos(page: Any, stack: Any, artifacts: Pa
     page.screenshot(path=str(artifacts / "05_airflow_browse_menu.png"))
 
     # The page the menu entry opens: dbt's docs app, reading manifest/catalog via the plugin.
-    manifest = _get_json(f"{base}/cosmos/newswire/manifest.json")
+    manifest = _get_json(f"{base}/cosmos/newswire/manifest.json", stack.client.token())
     events = manifest["nodes"]["model.newswire.events"]
     page.goto(stack.cfg.cosmos_docs_url + "#!/model/model.newswire.events")
     page.get_by_text(_first_line(events["description"])).first.wait_for(timeout=60_000)
@@ -67,6 +93,33 @@ def test_dbt_docs_inside_airflow_via_cosmos(page: Any, stack: Any, artifacts: Pa
     assert "Depends On" in body and "Columns" in body
     assert next(iter(events["columns"])) in body
     page.screenshot(path=str(artifacts / "06_cosmos_dbt_docs_events.png"))
+
+
+def test_cosmos_dbt_docs_need_the_airflow_login(page: Any, stack: Any, artifacts: Path) -> None:
+    base = stack.cfg.airflow_url
+    urls = [stack.cfg.cosmos_docs_url, f"{base}/cosmos/newswire/manifest.json", f"{base}/cosmos/newswire/catalog.json",
+            f"{base}/cosmos/newswire/dbt_docs"]
+    for url in urls:
+        code, _, body = _status(url)
+        assert code == 401, f"{url} without a login: HTTP {code}"
+        assert "model.newswire" not in body and "<iframe" not in body
+        code, _, _ = _status(url, {"Authorization": "Bearer not-a-real-token"})
+        assert code == 401, f"{url} with a forged token: HTTP {code}"
+    # A browser is sent to the login page, and back afterwards.
+    code, headers, _ = _status(urls[0], {"Accept": "text/html"})
+    location = headers.get("Location") or ""
+    assert code == 302 and "/auth/login" in location and "next=" in location, (code, dict(headers))
+    # Logged in (the API's token), the same URLs answer.
+    token = stack.client.token()
+    code, _, body = _status(urls[0], {"Authorization": f"Bearer {token}"})
+    assert code == 200 and "dbt" in body.lower()
+    assert "model.newswire.events" in _get_json(urls[1], token)["nodes"]
+    # And in a browser with no session: the login form, not the docs.
+    page.context.clear_cookies()
+    page.goto(stack.cfg.cosmos_docs_url)
+    page.wait_for_selector("input[name=username]")
+    assert "/auth/login" in page.url
+    page.screenshot(path=str(artifacts / "06a_cosmos_docs_logged_out.png"))
 
 
 def test_dbt_docs_site_explains_the_events_model(page: Any, stack: Any, artifacts: Path) -> None:
@@ -102,32 +155,45 @@ def test_dbt_docs_site_explains_the_events_model(page: Any, stack: Any, artifact
 
 
 def test_data_docs_index_and_pages(page: Any, stack: Any, artifacts: Path) -> None:
+    """The Data Docs render styled, with their tables filled, while every non-local request is refused."""
     site = stack.cfg.data_docs_url
+    remote: list[str] = []
+    page.on("request", lambda req: remote.append(req.url) if not req.url.startswith("http://127.0.0.1") else None)
     page.goto(site)
-    page.wait_for_load_state("load")
+    page.wait_for_load_state("networkidle")
     body = page.inner_text("body")
     assert "No validation has run yet" not in body, "the Data Docs site was never built"
     assert "Data Docs" in body and "local_site" in body, body[:300]
+    # Styled: Bootstrap's CSS is applied (sticky navbar, nav tabs) and its JS is there.
+    assert page.evaluate("getComputedStyle(document.querySelector('nav.navbar')).position") == "sticky"
+    assert page.evaluate("typeof window.jQuery === 'function' && typeof jQuery.fn.bootstrapTable === 'function'")
+    # Filled: bootstrap-table drew the rows of both index tables from the page's data.
+    results = page.locator("#Validation-Results table tbody tr")
+    assert results.count() >= 3, page.content()[:2000]
+    assert any("raw__articles" in row for row in results.all_inner_texts())
     page.get_by_text("Validation Results").first.wait_for()
-    page.get_by_text("Expectation Suites").first.wait_for()
-    page.screenshot(path=str(artifacts / "09_data_docs_index.png"), full_page=True)
-    # GX fills the index tables with jQuery/bootstrap-table from public CDNs, which
-    # this sandbox cannot reach; the rows' links are in the page either way.
-    html = page.content()
+    page.screenshot(path=str(artifacts / "09_data_docs_index_offline.png"))
+    page.get_by_text("Expectation Suites").first.click()
     suites = sorted(p.stem for p in (stack.cfg.data_docs_dir() / "expectations").glob("*.html"))
     assert suites, "no expectation suite pages in the Data Docs site"
-    for suite in suites:
-        assert f"expectations/{suite}.html" in html, f"suite {suite} not on the index"
-    results = re.findall(r"validations/[^'\"]+?\.html", html)
-    assert results, "no validation results on the index"
+    suite_rows = page.locator("#Expectation-Suites table tbody tr")
+    suite_rows.first.wait_for()
+    assert suite_rows.count() == len(suites), (suite_rows.count(), suites)
+    page.screenshot(path=str(artifacts / "09b_data_docs_suites_offline.png"))
 
     page.goto(site + f"expectations/{suites[0]}.html")
     page.get_by_text("Expectation Suite", exact=True).first.wait_for()
     assert suites[0] in page.inner_text("body")
-    page.screenshot(path=str(artifacts / "10_data_docs_suite.png"))
+    page.screenshot(path=str(artifacts / "10_data_docs_suite_offline.png"))
 
-    page.goto(site + results[0])
+    html = stack.cfg.data_docs_dir().joinpath("index.html").read_text()
+    validation = re.findall(r"validations/[^'\"]+?\.html", html)
+    assert validation, "no validation results on the index"
+    page.goto(site + validation[0])
     page.get_by_text("Observed Value").first.wait_for()
     text = page.inner_text("body")
     assert "Status" in text and "Expectation" in text
-    page.screenshot(path=str(artifacts / "11_data_docs_validation.png"))
+    assert page.locator("table tbody tr").count() >= 1
+    page.screenshot(path=str(artifacts / "11_data_docs_validation_offline.png"))
+    # Nothing was even attempted from another host: every asset is a local copy.
+    assert remote == [], f"the Data Docs tried to load {sorted(set(remote))[:5]}"
