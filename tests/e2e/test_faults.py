@@ -13,7 +13,7 @@ as a user would. A normal re-run must then finish and give the reference
 warehouse (row counts and content hashes of raw.articles and every marts table),
 with no stale lock, no temporary copy and no snapshot left behind.
 
-Knobs: NEWSWIRE_FAULT_KILLS (default 10), NEWSWIRE_FAULT_ARTICLES (default 150),
+Knobs: NEWSWIRE_FAULT_KILLS (default 10), NEWSWIRE_FAULT_ARTICLES (default 100),
 NEWSWIRE_FAULT_SEED (default: random, printed). A JSON report goes to
 warehouse/test-artifacts/fault-report.json.
 """
@@ -47,7 +47,7 @@ from faultkit import (
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 KILLS = int(os.environ.get("NEWSWIRE_FAULT_KILLS", "10"))
-ARTICLES = int(os.environ.get("NEWSWIRE_FAULT_ARTICLES", "150"))
+ARTICLES = int(os.environ.get("NEWSWIRE_FAULT_ARTICLES", "100"))
 SEED = int(os.environ.get("NEWSWIRE_FAULT_SEED", str(random.SystemRandom().randrange(1 << 30))))
 #: raw tables compared besides every marts table (the NLP tables too: marts are coded from them)
 RAW = ("articles", "sentences", "entity_mentions", "predicates")
