@@ -193,6 +193,7 @@ def parse_batch(
                 "status": result.status,
                 "articles_loaded": len(result.articles),
                 "items_rejected": len(result.rejections),
+                "items_skipped": result.items_skipped,
                 "run_id": run_id,
                 "seen_at": now,
             }
