@@ -20,10 +20,34 @@ _BENCHES = {
 
 
 def _run(args: argparse.Namespace) -> int:
+    from newswire.config import get_settings
+    from newswire.reporting import format_summary
+    from newswire.run_console import RunConsole, verbose_wanted
+
+    settings = get_settings()
+    console = RunConsole(settings.log_dir, verbose=verbose_wanted(args.verbose))
+    ok, state, summary = False, "not started", {}
+    try:
+        with console:
+            ok, state, summary = _run_dags(args, console)
+            if not console.verbose:
+                console.finish_stages()
+    finally:
+        if summary:
+            console.print(format_summary(summary))
+        if console.log_path:
+            console.print(f"  full log:           {console.log_path}")
+    if not ok:
+        console.print(f"run failed: DAG state {state}" + (f"; see {console.log_path}" if console.log_path else ""))
+        return 1
+    return 0
+
+
+def _run_dags(args: argparse.Namespace, console: object) -> tuple[bool, str, dict]:
+    """Ingest, then (unless --ingest-only) transform and the report; returns (ok, state, summary)."""
     from newswire import airflow_env
 
     airflow_env.configure()
-    from newswire.reporting import format_summary
     from newswire.runner import test_dag
 
     state, dag_run = test_dag("newswire_ingest.py", "newswire_ingest")
@@ -44,12 +68,7 @@ def _run(args: argparse.Namespace) -> int:
                 from newswire.ingest.pipeline import validation_summary
 
                 summary["validation"] = summary.get("validation", []) + validation_summary(summary["transform_run_id"])
-    if summary:
-        print(format_summary(summary))
-    if not ok:
-        print(f"run failed: DAG state {state}", file=sys.stderr)
-        return 1
-    return 0
+    return ok, state, summary
 
 
 def _latest_summary(dag_run: object) -> dict:
@@ -79,6 +98,10 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="run ingest then transform once, in-process (dag.test)")
     run.add_argument("--ingest-only", action="store_true")
+    run.add_argument(
+        "-v", "--verbose", action="store_true",
+        help="print every log line (Airflow, dbt, GX) as it comes, instead of progress bars; also when CI=true",
+    )
     run.set_defaults(func=_run)
     summ = sub.add_parser("summary", help="print the summary of one ingest run")
     summ.add_argument("run_id")
