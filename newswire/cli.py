@@ -13,6 +13,9 @@ _EVALS = {
     "ner": "newswire.evaluation.ner",
     "events": "newswire.evaluation.events",
 }
+_TOOLS = {
+    "report": "newswire.report",
+}
 _BENCHES = {
     "nlp": "newswire.benchmarks.nlp",
     "extraction": "newswire.benchmarks.extraction",
@@ -68,7 +71,20 @@ def _run_dags(args: argparse.Namespace, console: object) -> tuple[bool, str, dic
                 from newswire.ingest.pipeline import validation_summary
 
                 summary["validation"] = summary.get("validation", []) + validation_summary(summary["transform_run_id"])
+            if ok:
+                summary["report"] = _write_report()
     return ok, state, summary
+
+
+def _write_report() -> str | None:
+    """The static report; a charting problem is logged, never a failed run."""
+    from newswire.report import write_report
+
+    try:
+        return str(write_report())
+    except Exception:  # noqa: BLE001 - the warehouse is built and published already
+        logging.getLogger(__name__).exception("could not write the report")
+        return None
 
 
 def _latest_summary(dag_run: object) -> dict:
@@ -107,6 +123,8 @@ def main(argv: list[str] | None = None) -> int:
     summ.add_argument("run_id")
     summ.add_argument("--json", action="store_true")
     summ.set_defaults(func=_summary)
+    rep = sub.add_parser("report", help="rebuild warehouse/report.html from the published warehouse")
+    rep.add_argument("rest", nargs=argparse.REMAINDER)
     ev = sub.add_parser("eval", help="evaluate a stage on a dataset")
     ev.add_argument("what", choices=sorted(_EVALS))
     ev.add_argument("rest", nargs=argparse.REMAINDER)
@@ -116,6 +134,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "eval":
         return _delegate(_EVALS, args.what, args.rest)
+    if args.command == "report":
+        return _delegate(_TOOLS, "report", args.rest)
     if args.command == "bench":
         return _delegate(_BENCHES, args.what, args.rest)
     return int(args.func(args))
