@@ -82,7 +82,7 @@ def _write_report() -> str | None:
 
     try:
         return str(write_report())
-    except Exception:  # noqa: BLE001 - the warehouse is built and published already
+    except Exception:  # the warehouse is built and published already
         logging.getLogger(__name__).exception("could not write the report")
         return None
 

@@ -97,7 +97,7 @@ class RunConsole:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
         self.log_path = new_log_path(self.log_dir)
-        self._log_file = open(self.log_path, "a", buffering=1, encoding="utf-8")  # noqa: SIM115
+        self._log_file = open(self.log_path, "a", buffering=1, encoding="utf-8")
         sys.stdout.flush()
         sys.stderr.flush()
         self._saved_fds = (os.dup(1), os.dup(2))
