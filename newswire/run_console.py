@@ -113,6 +113,10 @@ class RunConsole:
             TimeElapsedColumn(),
             console=self.console,
             refresh_per_second=4,
+            # rich would otherwise route sys.stdout/sys.stderr to the console on a TTY:
+            # they point at the log file, and must stay there.
+            redirect_stdout=False,
+            redirect_stderr=False,
         )
         self._progress.start()
         self.attach_console_handler()

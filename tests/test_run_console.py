@@ -74,6 +74,24 @@ def test_quiet_run_keeps_airflow_and_library_output_in_the_log_file(tmp_path: Pa
         assert kept in logged
 
 
+@pytest.mark.skipif(shutil.which("script") is None, reason="util-linux `script` (a pseudo-terminal) not found")
+def test_on_a_terminal_the_bars_redraw_in_place_and_the_noise_stays_in_the_file(tmp_path: Path) -> None:
+    """rich redirects sys.stdout to the console on a TTY unless told not to: check it is told."""
+    import shlex
+
+    typescript = tmp_path / "typescript"
+    command = " ".join(shlex.quote(x) for x in (sys.executable, "-c", _SCRIPT, str(tmp_path / "logs")))
+    subprocess.run(["script", "-qec", command, str(typescript)], env=_env(), timeout=120, check=True,
+                   stdin=subprocess.DEVNULL, capture_output=True)
+    raw = typescript.read_bytes()
+    body = raw.split(b"\n", 1)[1] if raw.startswith(b"Script started") else raw  # the header quotes the command
+    body = body.split(b"\nScript done")[0]
+    assert b"RenderedTaskInstanceFields" not in body and b"a library printing" not in body
+    assert b"SUMMARY" in body and b"3/3" in body
+    # Lines left on screen: newlines written minus the cursor-ups of the live redraw.
+    assert body.count(b"\n") - body.count(b"\x1b[1A") <= 12
+
+
 @pytest.mark.parametrize(("args", "env"), [(("-v",), {}), ((), {"CI": "true"})], ids=["-v", "CI=true"])
 def test_verbose_or_ci_prints_everything_as_before(tmp_path: Path, args: tuple[str, ...], env: dict) -> None:
     lines, log = _run_script(tmp_path, *args, **env)
