@@ -32,7 +32,7 @@ def _run(args: argparse.Namespace) -> int:
     ok, state, summary = False, "not started", {}
     try:
         with console:
-            ok, state, summary = _run_dags(args, console)
+            ok, state, summary = _run_dags(args)
             if not console.verbose:
                 console.finish_stages()
     finally:
@@ -46,7 +46,7 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _run_dags(args: argparse.Namespace, console: object) -> tuple[bool, str, dict]:
+def _run_dags(args: argparse.Namespace) -> tuple[bool, str, dict]:
     """Ingest, then (unless --ingest-only) transform and the report; returns (ok, state, summary)."""
     from newswire import airflow_env
 
