@@ -32,6 +32,7 @@ from cosmos import DbtTaskGroup, ExecutionConfig, ProfileConfig, ProjectConfig, 
 from cosmos.constants import InvocationMode, LoadMode, TestBehavior, TestIndirectSelection
 from cosmos.operators.local import DbtBuildLocalOperator
 
+from newswire import progress
 from newswire.config import get_settings
 from newswire.orchestration import MARTS_ASSET_NAME, RAW_ASSET_NAME, default_args, writer_pool
 from newswire.transform import steps
@@ -98,6 +99,8 @@ def _phase(task_id: str, select: list[str]) -> DbtBuildLocalOperator:
         install_deps=False,
         pool=writer_pool(),
         retries=1,
+        # Counts finished nodes for `newswire run`'s progress bar (a no-op under a worker).
+        dbt_runner_callbacks=[progress.dbt_event],
     )
 
 
@@ -119,7 +122,9 @@ def _node_group(group_id: str, select: list[str], exclude: list[str] | None = No
             should_detach_multiple_parents_tests=True,
             emit_datasets=False,
         ),
-        operator_args={"pool": writer_pool(), "install_deps": False, "retries": 1},
+        operator_args={
+            "pool": writer_pool(), "install_deps": False, "retries": 1, "dbt_runner_callbacks": [progress.dbt_event]
+        },
     )
 
 

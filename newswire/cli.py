@@ -13,6 +13,9 @@ _EVALS = {
     "ner": "newswire.evaluation.ner",
     "events": "newswire.evaluation.events",
 }
+_TOOLS = {
+    "report": "newswire.report",
+}
 _BENCHES = {
     "nlp": "newswire.benchmarks.nlp",
     "extraction": "newswire.benchmarks.extraction",
@@ -32,10 +35,34 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _run_locked(args: argparse.Namespace) -> int:
+    from newswire.config import get_settings
+    from newswire.reporting import format_summary
+    from newswire.run_console import RunConsole, verbose_wanted
+
+    settings = get_settings()
+    console = RunConsole(settings.log_dir, verbose=verbose_wanted(args.verbose))
+    ok, state, summary = False, "not started", {}
+    try:
+        with console:
+            ok, state, summary = _run_dags(args)
+            if not console.verbose:
+                console.finish_stages()
+    finally:
+        if summary:
+            console.print(format_summary(summary))
+        if console.log_path:
+            console.print(f"  full log:           {console.log_path}")
+    if not ok:
+        console.print(f"run failed: DAG state {state}" + (f"; see {console.log_path}" if console.log_path else ""))
+        return 1
+    return 0
+
+
+def _run_dags(args: argparse.Namespace) -> tuple[bool, str, dict]:
+    """Ingest, then (unless --ingest-only) transform and the report; returns (ok, state, summary)."""
     from newswire import airflow_env
 
     airflow_env.configure()
-    from newswire.reporting import format_summary
     from newswire.runner import test_dag
 
     state, dag_run = test_dag("newswire_ingest.py", "newswire_ingest")
@@ -56,12 +83,20 @@ def _run_locked(args: argparse.Namespace) -> int:
                 from newswire.ingest.pipeline import validation_summary
 
                 summary["validation"] = summary.get("validation", []) + validation_summary(summary["transform_run_id"])
-    if summary:
-        print(format_summary(summary))
-    if not ok:
-        print(f"run failed: DAG state {state}", file=sys.stderr)
-        return 1
-    return 0
+            if ok:
+                summary["report"] = _write_report()
+    return ok, state, summary
+
+
+def _write_report() -> str | None:
+    """The static report; a charting problem is logged, never a failed run."""
+    from newswire.report import write_report
+
+    try:
+        return str(write_report())
+    except Exception:  # the warehouse is built and published already
+        logging.getLogger(__name__).exception("could not write the report")
+        return None
 
 
 def _latest_summary(dag_run: object) -> dict:
@@ -98,11 +133,17 @@ def main(argv: list[str] | None = None) -> int:
         metavar="SECONDS",
         help="when another run is writing, wait up to SECONDS for it (default: exit at once, status 75)",
     )
+    run.add_argument(
+        "-v", "--verbose", action="store_true",
+        help="print every log line (Airflow, dbt, GX) as it comes, instead of progress bars; also when CI=true",
+    )
     run.set_defaults(func=_run)
     summ = sub.add_parser("summary", help="print the summary of one ingest run")
     summ.add_argument("run_id")
     summ.add_argument("--json", action="store_true")
     summ.set_defaults(func=_summary)
+    rep = sub.add_parser("report", help="rebuild warehouse/report.html from the published warehouse")
+    rep.add_argument("rest", nargs=argparse.REMAINDER)
     ev = sub.add_parser("eval", help="evaluate a stage on a dataset")
     ev.add_argument("what", choices=sorted(_EVALS))
     ev.add_argument("rest", nargs=argparse.REMAINDER)
@@ -112,6 +153,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "eval":
         return _delegate(_EVALS, args.what, args.rest)
+    if args.command == "report":
+        return _delegate(_TOOLS, "report", args.rest)
     if args.command == "bench":
         return _delegate(_BENCHES, args.what, args.rest)
     return int(args.func(args))

@@ -79,6 +79,16 @@ class Settings:
     def data_docs_dir(self) -> Path:
         return self.warehouse_dir / "data_docs"
 
+    @property
+    def log_dir(self) -> Path:
+        """Full logs of `newswire run` (run-<UTC time>.log); NEWSWIRE_LOG_DIR overrides."""
+        return _path("LOG_DIR", self.warehouse_dir / "logs")
+
+    @property
+    def report_path(self) -> Path:
+        """The static HTML report `newswire run` writes after a successful transform."""
+        return self.warehouse_dir / "report.html"
+
 
 def get_settings() -> Settings:
     """Read the settings now; cheap, so callers never cache stale values."""

@@ -41,6 +41,8 @@ def format_summary(summary: dict[str, Any]) -> str:
         lines.append(f"  dbt docs:           {summary['dbt_docs']}")
     if summary.get("data_docs"):
         lines.append(f"  GX data docs:       {summary['data_docs']}")
+    if summary.get("report"):
+        lines.append(f"  report (charts):    {summary['report']}")
     lines.append(
         "  try:                .venv/bin/duckdb -readonly "
         f"{summary.get('warehouse')} -c \"select title, publisher, word_count from raw.articles\""

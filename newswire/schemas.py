@@ -15,7 +15,7 @@ ARTICLES = pa.schema(
         ("input_sha256", pa.string()),  # sha256 of the input file's bytes
         ("input_path", pa.string()),  # path of the input file as discovered
         ("item_no", pa.int32()),  # position of the article in its input (0 for single-article files)
-        ("source_format", pa.string()),  # text | html | json
+        ("source_format", pa.string()),  # text | html | json | warc
         ("url", pa.string()),
         ("title", pa.string()),
         ("body", pa.string()),  # cleaned main text, paragraphs separated by "\n\n"
@@ -24,7 +24,7 @@ ARTICLES = pa.schema(
         ("publisher", pa.string()),  # site or outlet, e.g. "The Moscow Times"
         ("wire_agency", pa.string()),  # e.g. "Reuters", "AP", "AFP"; null when none
         ("published_at", pa.timestamp("us", tz="UTC")),
-        ("published_date_source", pa.string()),  # dateline | caption | meta | json | null
+        ("published_date_source", pa.string()),  # dateline | caption | meta | json | warc_date | null
         ("language", pa.string()),  # ISO 639-1
         ("word_count", pa.int32()),
         ("body_sha256", pa.string()),  # sha256 of the normalised body: exact duplicates
@@ -44,6 +44,7 @@ INPUTS = pa.schema(
         ("status", pa.string()),  # loaded | rejected | partial
         ("articles_loaded", pa.int32()),
         ("items_rejected", pa.int32()),
+        ("items_skipped", pa.int32()),  # WARC records that are not HTML pages (redirects, images, ...)
         ("run_id", pa.string()),
         ("seen_at", pa.timestamp("us", tz="UTC")),
     ]

@@ -267,3 +267,32 @@ def test_sequence_clause_is_coded_besides_the_main_clause(built):
         ("impose", False, True),
         ("seize", False, True),
     ]
+
+
+def test_report_is_drawn_from_the_built_marts_and_needs_no_network(built, tmp_path):
+    import re
+
+    from newswire.report import write_report
+
+    out = write_report(warehouse=built, out=tmp_path / "report.html")
+    page = out.read_text()
+    assert page.count("<svg") == 3
+    # Self-contained: nothing for a browser to fetch (no URL of any scheme, no script or stylesheet link).
+    assert "://" not in page and not re.search(r"<(script|link|img|iframe)\b", page)
+    assert not re.search(r"""(src|href)=["']?//""", page)
+    # The numbers behind the charts are the marts' own.
+    top = _query(built, """
+        select coalesce(actor1_name, actor1_code) as a1, coalesce(actor2_name, actor2_code) as a2,
+               sum(goldstein) as s
+        from marts.events
+        where coalesce(actor1_name, actor1_code) is not null and coalesce(actor2_name, actor2_code) is not null
+          and goldstein is not null
+        group by all order by abs(s) desc, count(*) desc, a1, a2 limit 1""")[0]
+    assert f"<td>{top['a1']}</td><td>{top['a2']}</td><td>{top['s']:+.1f}</td>" in page
+    n_dated = _query(built, "select count(*) as n from marts.events where event_date is not null")[0]["n"]
+    day_totals = re.findall(r"<tr><td>\d{4}-\d\d-\d\d</td>(?:<td>\d+</td>){4}<td>(\d+)</td></tr>", page)
+    assert n_dated > 0 and sum(map(int, day_totals)) == n_dated
+    entity = _query(built, "select canonical_name from marts.entities order by mention_count desc, "
+                           "article_count desc, canonical_name limit 1")[0]["canonical_name"]
+    assert f"<td>{entity}</td>" in page
+

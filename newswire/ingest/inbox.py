@@ -202,3 +202,8 @@ def read_input(inbox: Path, rel: tuple[str, ...] | list[str], *, max_bytes: int)
         raise InboxRejection("unreadable_file", f"cannot read the file: {exc.strerror or exc}") from exc
     finally:
         os.close(fd)
+
+
+def open_nofollow(inbox: Path, rel: tuple[str, ...]) -> int:
+    """Public form of the no-follow open, for readers that stream a file (WARC archives)."""
+    return _open_nofollow(inbox, rel)

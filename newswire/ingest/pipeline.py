@@ -20,7 +20,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from newswire import schemas
+from newswire import progress, schemas
 from newswire.config import Settings, get_settings
 from newswire.ingest import inbox as inbox_fs
 from newswire.ingest.parse import InputParser, ParseResult
@@ -117,6 +117,7 @@ def discover(run_id: str, settings: Settings | None = None) -> dict[str, Any]:
         new.append(entry)
     size = max(1, settings.batch_size)
     batches = [new[i : i + size] for i in range(0, len(new), size)]
+    progress.total("parse", len(new))
     log.info(
         "inbox %s: %d files, %d new, %d duplicate content, %d already ingested, %d batches",
         settings.inbox,
@@ -182,6 +183,7 @@ def parse_batch(
                 fingerprints.extend(_fingerprints(data, art))
         for rej in result.rejections:
             rejections.append({**rej, "run_id": run_id, "rejected_at": now})
+        progress.advance("parse", 1, articles=len(result.articles), rejected=len(result.rejections))
         inputs.append(
             {
                 "input_sha256": result.input_sha256,
@@ -191,11 +193,14 @@ def parse_batch(
                 "status": result.status,
                 "articles_loaded": len(result.articles),
                 "items_rejected": len(result.rejections),
+                "items_skipped": result.items_skipped,
                 "run_id": run_id,
                 "seen_at": now,
             }
         )
     elapsed = time.perf_counter() - started
+    progress.total("annotate", len(articles), add=True)
+    progress.total("load", len(articles), add=True)
     out = run_dir(settings, run_id) / f"batch={batch_no:05d}"
     manifest = {
         "batch_no": batch_no,
@@ -280,6 +285,7 @@ def annotate_batch(manifest: dict[str, Any], settings: Settings | None = None) -
             mentions.extend(ann.entity_mentions)
             predicates.extend(ann.predicates)
             done += 1
+            progress.advance("annotate")
             if done % 100 == 0:
                 rate = done / (time.perf_counter() - started)
                 log.info(
@@ -340,6 +346,8 @@ def load_batches(
                         )
                     con.execute(f"insert into raw.{table} by name select * from {_rp(path)}")
                     counts[table] += n
+                    if table == "articles":
+                        progress.advance("load", n)
             now = _now()
             for dup in duplicates:
                 con.execute(

@@ -9,7 +9,7 @@ import great_expectations as gx
 
 from newswire.config import Settings
 
-SOURCE_FORMATS = ["text", "html", "json"]
+SOURCE_FORMATS = ["text", "html", "json", "warc"]
 REASON_CODES = [
     "empty_file",
     "binary_file",
@@ -21,6 +21,8 @@ REASON_CODES = [
     "special_file",
     "malformed_json",
     "malformed_record",
+    "malformed_warc_record",
+    "no_html_records",
     "missing_text",
     "no_article_text",
     "body_too_short",

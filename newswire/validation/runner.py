@@ -111,6 +111,9 @@ def validate_frames(
     """
     import great_expectations as gx
 
+    from newswire import progress
+
+    progress.total("expectations", sum(len(x) for x in suites.values()), add=True)
     ctx = _context(gx_root)
     summary = ValidationSummary(stage=stage, success=True)
     rows: list[tuple[Any, ...]] = []
@@ -135,6 +138,8 @@ def validate_frames(
             )
         )
         result = checkpoint.run(batch_parameters={"dataframe": df}, run_id=None)
+        progress.advance("expectations", len(expectations), failed=sum(
+            1 for vr in result.run_results.values() for r in vr.results if not r.success))
         for vr in result.run_results.values():
             for r in vr.results:
                 cfg = r.expectation_config

@@ -13,6 +13,7 @@ renamed as (
         status as input_status,
         articles_loaded,
         items_rejected,
+        coalesce(items_skipped, 0) as items_skipped,
         run_id,
         seen_at
     from source
