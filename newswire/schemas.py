@@ -125,11 +125,27 @@ PREDICATES = pa.schema(
         # canonical name of the subject: the linked full name ("Shinzo Abe" for "Abe")
         # or, for a pronoun, the most recent compatible mention; null when unknown
         ("subject_resolved_text", pa.string()),
+        # for a pronoun or role-noun subject: the span it refers to (an earlier mention,
+        # or the speaker of a reported clause); actors are resolved from this span
+        ("subject_antecedent_start", pa.int32()),
+        ("subject_antecedent_end", pa.int32()),
+        ("subject_antecedent_head_lemma", pa.string()),
         ("object_text", pa.string()),
         ("object_head_lemma", pa.string()),
         ("object_start", pa.int32()),
         ("object_end", pa.int32()),
         ("prep_args", pa.list_(PREP_ARG)),
+        # indirect object of a ditransitive verb ("gave Tanzania a grant")
+        ("recipient_text", pa.string()),
+        ("recipient_head_lemma", pa.string()),
+        ("recipient_start", pa.int32()),
+        ("recipient_end", pa.int32()),
+        # the clause the verb heads: main | complement | purpose | adverbial | relative |
+        # participle | prepositional | subject | other; the verb governing it; the word
+        # introducing it ("after", "to", "by")
+        ("clause_type", pa.string()),
+        ("governor_verb_start", pa.int32()),
+        ("subordinator", pa.string()),
     ]
 )
 

@@ -84,6 +84,9 @@ IRREGULAR_DEMONYMS = {
 }
 
 # Organisations every news reader knows that the sources spell differently or lack.
+#: Country abbreviations of news copy; the dots are why the name sources never list them.
+COUNTRY_ABBREVIATIONS = ["U.S.", "US", "U.S.A.", "USA", "UK", "U.K.", "UAE", "U.A.E.", "DPRK", "PRC", "DRC", "ROK"]
+
 EXTRA_ORGS = [
     "G7", "G8", "G20", "G-7", "G-8", "G-20", "Group of Seven", "Group of Eight", "Group of 20",
     "Group of Twenty", "European Union", "EU", "NATO", "Nato", "United Nations", "UN", "U.N.",
@@ -217,6 +220,9 @@ def build(phoenix_dir: Path | None) -> list[tuple[str, str, str, str]]:
     for name in EXTRA_ORGS:
         add(name, "ORG", "igo", "s" if len(name) <= 6 or " " not in name else "i")
 
+    # abbreviations news writes for countries (case-sensitive: "US" is not "us")
+    for name in COUNTRY_ABBREVIATIONS:
+        add(name, "GPE", "country", "s")
     for name in ("England", "Scotland", "Wales", "Northern Ireland", "Britain", "Great Britain",
                  "Kosovo", "Palestine", "Taiwan", "Hong Kong", "Macau", "Tibet", "Chechnya"):
         add(name, "GPE", "country")

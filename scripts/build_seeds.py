@@ -1243,7 +1243,10 @@ def build_verb_patterns(ref: Path, codebook: set[str]):
             code = code[:3]
             generalised += 1
         spec = sum(x is not None for x in key[1:])
-        rows.append([key[0], key[1], key[2], key[3], code, spec, winner["source"], winner["source_pattern"]])
+        rows.append([
+            key[0], key[1], key[2], key[3], code, spec, winner["source"], winner["source_pattern"],
+            "true" if winner["simplified"] else "false",
+        ])
     log(
         f"verb patterns: {len(cands)} candidate rows, {len(rows)} after dedup, "
         f"{conflicts} keys had conflicting codes, {generalised} simplified rows cut to 3-digit codes, "
@@ -1445,9 +1448,22 @@ def build_actors(ref: Path, overlay_path: Path):
     return [list(r) for r in out], country_records
 
 
-def build_agents(ref: Path):
-    subs: dict[str, list[str]] = {}
+def read_agent_overlay(path: Path) -> dict[str, tuple[str, str]]:
+    """Reviewed agent words (agent_overlay.csv): generic news nouns Phoenix lists only in
+    qualified forms ('officials', 'court'). They are listed first, so they win."""
     rows: dict[str, tuple[str, str]] = {}
+    if path.exists():
+        with path.open(newline="", encoding="utf-8") as f:
+            for r in csv.DictReader(f):
+                word = " ".join(r["agent_word"].lower().split())
+                if word:
+                    rows[word] = (r["agent_code"].strip().upper(), "overlay")
+    return rows
+
+
+def build_agents(ref: Path, overlay_path: Path | None = None):
+    subs: dict[str, list[str]] = {}
+    rows: dict[str, tuple[str, str]] = read_agent_overlay(overlay_path or SEEDS_DIR / "agent_overlay.csv")
     conflicts = 0
     for raw in read_lines(ref / "phoenix-dictionaries" / "Phoenix.agents.txt"):
         line = raw.split("#", 1)[0].strip()
@@ -1662,6 +1678,7 @@ HEADERS = {
         "specificity",
         "source",
         "source_pattern",
+        "is_simplified",
     ],
     "cameo_control_verbs.csv": ["control_lemma", "effect", "event_root_override", "notes"],
     "cameo_actors.csv": ["actor_alias", "actor_name", "actor_code", "country_iso3", "valid_from", "valid_to", "source"],

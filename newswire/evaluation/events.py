@@ -1,6 +1,17 @@
-"""`newswire eval events [PLOVER_DIR]`: event coding against the PLOVER gold standard.
+"""`newswire eval events [EVENTS_DIR]`: event coding on real news and on the PLOVER set.
 
-The gold records (``gold_standard_records/PLOVER_GSR_CAMEO.txt``, a JSON list) are
+Two sets under ``EVENTS_DIR`` (default ``../shared/eval/events``):
+
+* ``conflibert-cameo/``: real headline and lead sentences with the root codes their
+  coders chose; root-code precision, recall, F1 and event detection
+  (``newswire.evaluation.conflibert``). This is the figure that says how the
+  pipeline does on news.
+* ``plover/``: the CAMEO manual's example sentences with actors and PLOVER
+  categories (below). Short and stylised: a second check, not the target.
+
+Both go through the real pipeline (``newswire.evaluation.event_runs``).
+
+The PLOVER gold records (``gold_standard_records/PLOVER_GSR_CAMEO.txt``, a JSON list) are
 example sentences from the CAMEO manual, each with one event: a PLOVER category,
 source actors and target actors (country-style codes such as ``USA`` or ``IGO``).
 
@@ -35,7 +46,6 @@ import contextlib
 import csv
 import json
 import logging
-import os
 import sys
 import tempfile
 import time
@@ -45,9 +55,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from newswire.evaluation import conflibert
+from newswire.evaluation.event_runs import EventRow, PipelineRun, Sentence, run_sentences
+
 log = logging.getLogger(__name__)
 
-DEFAULT_DIR = Path("/work/shared/eval/events/plover")
 GOLD_FILE = Path("gold_standard_records") / "PLOVER_GSR_CAMEO.txt"
 SEED = Path(__file__).resolve().parents[2] / "dbt_project" / "seeds" / "cameo_to_plover.csv"
 
@@ -256,75 +268,24 @@ def _actor_checks(g: GoldEvent, p: Prediction) -> tuple[bool, bool]:
 # --------------------------------------------------------------------------
 
 
-def _url(record_id: str) -> str:
-    return f"https://plover-gsr.invalid/{record_id}"
+def as_sentences(gold: Sequence[GoldEvent]) -> list[Sentence]:
+    """The CAMEO manual's examples are undated; a fixed date keeps date-bounded actor codes stable."""
+    return [Sentence(g.id, g.text, published="2000-01-01T12:00:00Z", source="PLOVER GSR") for g in gold]
 
 
-def write_inbox(gold: Sequence[GoldEvent], inbox: Path) -> Path:
-    inbox.mkdir(parents=True, exist_ok=True)
-    path = inbox / "plover_gsr.jsonl"
-    with path.open("w", encoding="utf-8") as f:
-        for g in gold:
-            record = {"url": _url(g.id), "text": g.text, "published": "2000-01-01T12:00:00Z", "source": "PLOVER GSR"}
-            f.write(json.dumps(record) + "\n")
-    return path
-
-
-def run_pipeline(gold: Sequence[GoldEvent], workdir: Path) -> list[Prediction]:
-    """Ingest the sentences and build the marts in a temporary warehouse; return its events."""
-    os.environ["NEWSWIRE_INBOX"] = str(workdir / "inbox")
-    os.environ["NEWSWIRE_WAREHOUSE"] = str(workdir / "wh" / "newswire.duckdb")
-    os.environ.pop("NEWSWIRE_WORK_DB", None)
-    os.environ["NEWSWIRE_MIN_BODY_WORDS"] = "1"  # one sentence per article
-    os.environ["NEWSWIRE_NLP_PROCESSES"] = "1"
-    from newswire.config import get_settings
-    from newswire.dbt_runner import run_dbt
-    from newswire.ingest import pipeline
-    from newswire.warehouse import connect
-
-    settings = get_settings()
-    write_inbox(gold, settings.inbox)
-    run_id = "eval-events"
-    started = time.perf_counter()
-    found = pipeline.discover(run_id, settings)
-    manifests = []
-    for batch_no, batch in enumerate(found["batches"]):
-        parsed = pipeline.parse_batch(batch, batch_no, run_id, found["template_stats_path"], settings)
-        manifests.append(pipeline.annotate_batch(parsed, settings))
-    pipeline.load_batches(manifests, run_id, found["duplicates"], settings)
-    log.info("ingest + NLP of %d sentences: %.1fs", len(gold), time.perf_counter() - started)
-    started = time.perf_counter()
-    for args in (["seed"], ["run"]):
-        result = run_dbt(args, db_path=settings.work_db, project_dir=settings.dbt_project_dir)
-        if not result.success:
-            raise RuntimeError(f"dbt {args[0]} failed: {result.exception}")
-    log.info("dbt seed + run: %.1fs", time.perf_counter() - started)
+def to_predictions(events: Iterable[EventRow]) -> list[Prediction]:
     mapping = load_cameo_to_plover()
-    with connect(settings) as con:
-        rows = con.execute(
-            """
-            select a.url, em.event_code, e.actor1_code, e.actor1_country, e.actor2_code, e.actor2_country,
-                   em.verb_lemma
-            from marts.event_mentions as em
-            join marts.events as e on em.event_id = e.event_id
-            join raw.articles as a on em.article_id = a.article_id
-            where not coalesce(em.is_negated, false)
-            """
-        ).fetchall()
-        n_articles = con.execute("select count(*) from raw.articles").fetchone()[0]
-    log.info("%d of %d sentences loaded as articles; %d event mentions", n_articles, len(gold), len(rows))
-    prefix = _url("")
     return [
         Prediction(
-            id=url[len(prefix) :],
-            category=plover_category(code, mapping),
-            event_code=code,
-            source=a1_code or a1_country,
-            target=a2_code or a2_country,
-            verb=verb,
+            id=e.id,
+            category=plover_category(e.event_code, mapping),
+            event_code=e.event_code,
+            source=e.actor1_code or e.actor1_country,
+            target=e.actor2_code or e.actor2_country,
+            verb=e.verb_lemma,
         )
-        for url, code, a1_code, a1_country, a2_code, a2_country, verb in rows
-        if url and url.startswith(prefix)
+        for e in events
+        if not e.is_negated
     ]
 
 
@@ -388,43 +349,86 @@ def report(s: Scores) -> str:
     return "\n".join(lines)
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="newswire eval events", description=__doc__.splitlines()[0])
-    parser.add_argument("plover_dir", nargs="?", type=Path, default=DEFAULT_DIR)
-    parser.add_argument("--predictions", type=Path, help="score this JSONL of predictions instead of running")
-    parser.add_argument("--write-predictions", type=Path, help="save the pipeline's predictions as JSONL")
-    parser.add_argument("--limit", type=int, default=0, help="only the first N gold records")
-    parser.add_argument("--json", action="store_true", help="print the scores as JSON")
-    parser.add_argument("--keep", type=Path, help="run in this folder and keep the warehouse")
-    args = parser.parse_args(argv)
+def _run(sentences: list[Sentence], keep: Path | None, name: str) -> PipelineRun:
+    # dbt logs to stdout; keep stdout for the scores (`--json` must stay parseable).
+    with contextlib.redirect_stdout(sys.stderr):
+        if keep:
+            (keep / name).mkdir(parents=True, exist_ok=True)
+            return run_sentences(sentences, keep / name)
+        with tempfile.TemporaryDirectory(prefix=f"newswire-eval-{name}-") as tmp:
+            return run_sentences(sentences, Path(tmp))
 
-    gold_path = args.plover_dir / GOLD_FILE
-    if not gold_path.exists():
-        print(f"eval events: {gold_path} not found; skipping")
-        return 0
-    gold = load_gold(args.plover_dir)
+
+def _plover(args: argparse.Namespace, directory: Path) -> dict[str, Any] | None:
+    if not (directory / GOLD_FILE).exists():
+        print(f"eval events: {directory / GOLD_FILE} not found; skipping PLOVER")
+        return None
+    gold = load_gold(directory)
     if args.limit:
         gold = gold[: args.limit]
-    started = time.perf_counter()
     if args.predictions:
         predictions = read_predictions(args.predictions)
     else:
-        # dbt logs to stdout; keep stdout for the scores (`--json` must stay parseable).
-        with contextlib.redirect_stdout(sys.stderr):
-            if args.keep:
-                args.keep.mkdir(parents=True, exist_ok=True)
-                predictions = run_pipeline(gold, args.keep)
-            else:
-                with tempfile.TemporaryDirectory(prefix="newswire-eval-events-") as tmp:
-                    predictions = run_pipeline(gold, Path(tmp))
+        predictions = to_predictions(_run(as_sentences(gold), args.keep, "plover").events)
     if args.write_predictions:
         write_predictions(predictions, args.write_predictions)
     scores = score(gold, predictions)
-    if args.json:
-        print(json.dumps({**scores.as_dict(), "seconds": round(time.perf_counter() - started, 1)}, indent=2))
-    else:
+    if not args.json:
         print(report(scores))
-        print(f"({time.perf_counter() - started:.0f}s)")
+    return scores.as_dict()
+
+
+def _conflibert(args: argparse.Namespace, directory: Path) -> dict[str, Any] | None:
+    if not (directory / conflibert.SENTENCES_FILE).exists():
+        print(f"eval events: {directory / conflibert.SENTENCES_FILE} not found; skipping ConfliBERT")
+        return None
+    gold = conflibert.load_gold(directory)
+    if args.limit:
+        gold = gold[: args.limit]
+    run = _run(conflibert.as_sentences(gold), args.keep, "conflibert")
+    scores = conflibert.score(gold, conflibert.predicted_roots(run.events))
+    if args.errors:
+        with args.errors.open("w", encoding="utf-8") as f:
+            for err in scores.errors:
+                f.write(json.dumps(err) + "\n")
+    if not args.json:
+        print(conflibert.report(scores))
+        not_loaded = len(gold) - len(run.loaded_ids)
+        if not_loaded:
+            print(f"sentences not loaded: {not_loaded} ({', '.join(sorted(set(run.rejected.values())))})")
+    return {**scores.as_dict(), "sentences_loaded": len(run.loaded_ids)}
+
+
+def main(argv: list[str] | None = None) -> int:
+    from newswire.config import get_settings
+
+    parser = argparse.ArgumentParser(prog="newswire eval events", description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "events_dir", nargs="?", type=Path, default=None,
+        help="folder holding conflibert-cameo/ and plover/ (default: ../shared/eval/events)",
+    )
+    parser.add_argument("--set", choices=["all", "conflibert", "plover"], default="all", dest="which")
+    parser.add_argument("--predictions", type=Path, help="PLOVER: score this JSONL of predictions instead of running")
+    parser.add_argument("--write-predictions", type=Path, help="PLOVER: save the pipeline's predictions as JSONL")
+    parser.add_argument("--errors", type=Path, help="ConfliBERT: write the sentences coded wrong as JSONL")
+    parser.add_argument("--limit", type=int, default=0, help="only the first N records of each set")
+    parser.add_argument("--json", action="store_true", help="print the scores as JSON")
+    parser.add_argument("--keep", type=Path, help="run in this folder and keep the warehouses")
+    args = parser.parse_args(argv)
+    events_dir = args.events_dir or get_settings().shared_dir / "eval" / "events"
+    started = time.perf_counter()
+    results: dict[str, Any] = {}
+    if args.which in ("all", "conflibert"):
+        results["conflibert"] = _conflibert(args, events_dir / "conflibert-cameo")
+        if not args.json:
+            print()
+    if args.which in ("all", "plover"):
+        results["plover"] = _plover(args, events_dir / "plover")
+    results["seconds"] = round(time.perf_counter() - started, 1)
+    if args.json:
+        print(json.dumps(results, indent=2))
+    else:
+        print(f"({results['seconds']:.0f}s)")
     return 0
 
 

@@ -118,10 +118,15 @@ def _word_count(text: str) -> int:
 class InputParser:
     """Parses inputs with one set of limits; holds no state between inputs."""
 
-    def __init__(self, *, max_input_bytes: int, max_article_chars: int, min_body_words: int) -> None:
+    def __init__(
+        self, *, max_input_bytes: int, max_article_chars: int, min_body_words: int, min_record_words: int | None = None
+    ) -> None:
         self.max_input_bytes = max_input_bytes
         self.max_article_chars = max_article_chars
+        #: Floor for text we extracted from a page: below it, extraction found no article.
         self.min_body_words = min_body_words
+        #: Floor for a JSON record's given `text`: a headline or lead is a whole report.
+        self.min_record_words = min_body_words if min_record_words is None else min_record_words
 
     def parse_file(
         self,
@@ -339,10 +344,10 @@ class InputParser:
 
         body: str = fields["body"]
         words = _word_count(body)
-        if words < self.min_body_words:
-            result.reject(
-                "body_too_short", f"body has {words} words, fewer than the minimum {self.min_body_words}", item_no
-            )
+        floor = self.min_record_words if fmt == "json" else self.min_body_words
+        if words < floor:
+            kind = "record text" if fmt == "json" else "extracted body"
+            result.reject("body_too_short", f"{kind} has {words} words, fewer than the minimum {floor}", item_no)
             return
         if len(body) > self.max_article_chars:
             result.reject(

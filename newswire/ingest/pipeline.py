@@ -164,6 +164,7 @@ def parse_batch(
         max_input_bytes=settings.max_input_bytes,
         max_article_chars=settings.max_article_chars,
         min_body_words=settings.min_body_words,
+        min_record_words=settings.min_record_words,
     )
     template: dict[str, dict[str, float]] = {}
     if template_stats_path and Path(template_stats_path).exists():

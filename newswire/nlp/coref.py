@@ -12,6 +12,7 @@ from __future__ import annotations
 import bisect
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from spacy.tokens import Doc, Span
@@ -122,6 +123,8 @@ def link_mentions(mentions: list[dict[str, Any]]) -> None:
             m["label"] = label
 
 
+PERSON_PRONOUNS = frozenset({"he", "him", "his", "she", "her"})
+
 ROLE_ALIASES = {"pm": "minister", "premier": "minister", "chancellor": "chancellor"}
 
 
@@ -146,6 +149,15 @@ def person_roles(doc: Doc, mentions: list[dict[str, Any]]) -> dict[str, list[tup
     return roles
 
 
+@dataclass(frozen=True)
+class Antecedent:
+    """What a subject refers to: a span of the document, and its canonical name if it is a named mention."""
+
+    start: int
+    end: int
+    name: str | None
+
+
 class PronounResolver:
     """Most recent compatible mention before a pronoun; canonical name for names and roles."""
 
@@ -153,30 +165,59 @@ class PronounResolver:
         self.mentions = sorted(mentions, key=lambda m: m["start_char"])
         self.starts = [m["start_char"] for m in self.mentions]
         self.roles = roles or {}
+        self.by_name: dict[str, dict[str, Any]] = {}
+        for m in self.mentions:
+            if m["label"] == "PERSON":
+                self.by_name.setdefault(m["canonical_text"], m)
 
-    def resolve_role(self, head_lemma: str, start: int) -> str | None:
+    def resolve_role(self, head_lemma: str, start: int) -> Antecedent | None:
         """The person most recently introduced with this role noun (or the first, in a headline)."""
         found = self.roles.get(ROLE_ALIASES.get(head_lemma, head_lemma))
         if not found:
             return None
         names = {name for _, name in found}
         if len(names) == 1:
-            return next(iter(names))
-        before = [name for pos, name in found if pos < start]
-        return before[-1] if before else None
+            name = next(iter(names))
+        else:
+            before = [name for pos, name in found if pos < start]
+            if not before:
+                return None
+            name = before[-1]
+        m = self.by_name.get(name)
+        return Antecedent(m["start_char"], m["end_char"], name) if m else None
 
-    def resolve(self, head_start: int, start: int, end: int, lower: str) -> str | None:
-        """Antecedent for a subject span [start, end) whose head token starts at ``head_start``."""
+    def mention_at(self, head_start: int) -> dict[str, Any] | None:
+        """The named mention covering the token that starts at ``head_start``."""
         i = bisect.bisect_right(self.starts, head_start) - 1
         if i >= 0:
             m = self.mentions[i]
             if m["start_char"] <= head_start < m["end_char"] and m["label"] in NAME_LABELS:
-                return m["canonical_text"]
+                return m
+        return None
+
+    def resolve(
+        self, head_start: int, start: int, end: int, lower: str, sentence_no: int | None = None
+    ) -> Antecedent | None:
+        """Antecedent for a subject span [start, end) whose head token starts at ``head_start``.
+
+        A name resolves to its own canonical name (no separate span); a pronoun to
+        the most recent earlier mention of a compatible kind: he/she a person,
+        it/they an organisation, place or group in the same or previous sentence.
+        """
+        m = self.mention_at(head_start)
+        if m is not None:
+            return Antecedent(m["start_char"], m["end_char"], m["canonical_text"])
         labels = PRONOUN_LABELS.get(lower)
         if labels is None:
             return None
+        # it / they: a nearby antecedent only (this or the previous sentence)
+        floor = sentence_no - 1 if sentence_no is not None and lower not in PERSON_PRONOUNS else None
         for k in range(bisect.bisect_left(self.starts, start) - 1, -1, -1):
             m = self.mentions[k]
-            if m["label"] in labels and m["end_char"] <= start:
-                return m["canonical_text"]
+            if m["end_char"] > start:
+                continue
+            if floor is not None and m["sentence_no"] < floor:
+                return None
+            if m["label"] in labels:
+                return Antecedent(m["start_char"], m["end_char"], m["canonical_text"])
         return None

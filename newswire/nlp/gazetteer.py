@@ -22,6 +22,8 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
+from newswire.nlp.lemmas import repair_verb_lemmas
+
 LOG = logging.getLogger(__name__)
 
 DATA_FILE = Path(__file__).with_name("data") / "gazetteer.tsv"
@@ -109,15 +111,20 @@ class GazetteerFixer:
             matcher = self.exact if case_sensitive else self.lower
             matcher.add(key, [nlp.make_doc(t) for t in texts])
         self.common: frozenset[str] = frozenset()
+        self.verbs: frozenset[str] = frozenset()
         if "lemmatizer" in nlp.pipe_names:
             lookups = nlp.get_pipe("lemmatizer").lookups
             if lookups.has_table("lemma_index"):
+                index = lookups.get_table("lemma_index")
                 words: set[str] = set()
-                for values in lookups.get_table("lemma_index").values():
+                for values in index.values():
                     words.update(values)
                 self.common = frozenset(words)
+                self.verbs = frozenset(index.get("verb", ()))
 
     def __call__(self, doc: Doc) -> Doc:
+        if self.verbs:
+            repair_verb_lemmas(doc, self.verbs)
         sources: dict[str, str] = doc.user_data.setdefault(SOURCE_KEY, {})
         ents = list(doc.ents)
         gaz: list[Span] = []

@@ -33,6 +33,7 @@ from spacy.tokens import Doc
 
 from newswire.nlp import gazetteer as _gazetteer  # noqa: F401  (registers the factory)
 from newswire.nlp.casing import truecase
+from newswire.nlp.datelines import dateline_end
 from newswire.nlp.coref import PronounResolver, link_mentions, person_roles, recover_mentions
 from newswire.nlp.gazetteer import SOURCE_KEY, normalize_entity_text, proper_forms
 from newswire.nlp.predicates import extract_predicates
@@ -136,9 +137,23 @@ def _paragraph_starts(title: str | None, body: str) -> tuple[list[int], list[int
     return starts, numbers
 
 
-def _preset_sentences(doc: Doc, title_end: int, para_starts: list[int]) -> None:
-    """Title is one sentence; every paragraph starts a new one."""
-    starts = set(para_starts)
+def _story_starts(text: str, para_starts: list[int], title_end: int) -> list[int]:
+    """Offsets where the story resumes after a dateline or credit opening a body paragraph."""
+    out = []
+    for start in para_starts:
+        if start < title_end:
+            continue
+        end = text.find("\n", start)
+        skip = dateline_end(text[start : end if end >= 0 else len(text)])
+        if skip:
+            out.append(start + skip)
+    return out
+
+
+def _preset_sentences(doc: Doc, title_end: int, para_starts: list[int], story_starts: list[int]) -> None:
+    """Title is one sentence; every paragraph starts a new one, and so does the story
+    text after a dateline ("SEOUL, Nov. 26 (Xinhua) -- ...")."""
+    starts = set(para_starts) | set(story_starts)
     k = 0
     for tok in doc:
         if tok.i == 0:
@@ -173,7 +188,7 @@ def _prepare(nlp: Language, article: Mapping[str, Any], is_common: Any) -> tuple
     model_text = BRACKET_RE.sub(lambda m: " " + m.group(1) + " ", model_text)
     doc = nlp.make_doc(model_text)
     starts, numbers = _paragraph_starts(title, body)
-    _preset_sentences(doc, title_end, starts)
+    _preset_sentences(doc, title_end, starts, _story_starts(text, starts, title_end))
     return doc, _Context(str(article.get("article_id")), text, title_end, starts, numbers)
 
 
@@ -228,11 +243,16 @@ def _rows(doc: Doc, ctx: _Context) -> ArticleAnnotation:
     link_mentions(ann.entity_mentions)
     resolver = PronounResolver(ann.entity_mentions, person_roles(doc, ann.entity_mentions))
 
-    def resolve(tok: Any, start: int, end: int) -> str | None:
-        found = resolver.resolve(tok.idx, start, end, tok.lower_)
+    def resolve(tok: Any, start: int, end: int) -> tuple[int | None, int | None, str | None] | None:
+        """A name keeps its own span (only its canonical name is returned); a pronoun or
+        a role noun ("the prime minister") gets the span of the mention it refers to."""
+        sentence_no = max(bisect.bisect_right(sent_starts, start) - 1, 0)
+        found = resolver.resolve(tok.idx, start, end, tok.lower_, sentence_no)
+        if found is not None and resolver.mention_at(tok.idx) is not None:
+            return None, None, found.name
         if found is None and tok.pos_ in ("NOUN", "PROPN"):
             found = resolver.resolve_role(tok.lemma_.lower(), start)
-        return found
+        return (found.start, found.end, found.name) if found is not None else None
 
     def text_of(start: int, end: int) -> str:
         return text[start:end]

@@ -6,6 +6,13 @@ into a chain so that the row's verb is the content verb and the chain keeps the
 intent; passives are normalised so that the "by" agent is the subject and the
 patient is the object. No event ontology here: downstream dbt models map lemmas
 to CAMEO.
+
+Besides the arguments, each row carries the linguistic facts event coding needs
+to pick the events of a sentence: the kind of clause the verb heads (main,
+complement, purpose, relative...), the verb governing that clause and the word
+that introduces it ("after", "to"), the recipient of a ditransitive verb ("gave
+Tanzania a grant"), and for a pronoun or role-noun subject the span of its
+antecedent, so that dbt resolves actors once, from spans.
 """
 
 from __future__ import annotations
@@ -29,7 +36,25 @@ RELATIVE_PRONOUNS = frozenset({"who", "which", "that", "whom", "whose"})
 NP_RIGHT_DEPS = frozenset({"compound", "nummod", "case", "poss", "flat", "nmod", "amod", "quantmod"})
 NP_SKIP_DEPS = frozenset({"punct", "cc", "conj", "appos", "relcl", "acl", "prep", "advcl", "dep"})
 
-Resolver = Callable[[Token, int, int], str | None]
+#: A subject's antecedent: (start_char, end_char, canonical name or None), or None.
+Resolver = Callable[[Token, int, int], "tuple[int, int, str | None] | None"]
+
+#: Pronouns that refer to whoever speaks in quoted or reported speech.
+SPEAKER_PRONOUNS = frozenset({"i", "we", "me", "us"})
+#: Pronouns resolved to the subject of the verb whose complement clause they open.
+ANAPHORIC_PRONOUNS = frozenset({"he", "she", "it", "they"}) | SPEAKER_PRONOUNS
+PLURAL_PRONOUNS = frozenset({"they", "we", "us"})
+#: Dependency relations of a clause's head verb -> the clause type written to the row.
+CLAUSE_TYPES = {
+    "ROOT": "main",
+    "ccomp": "complement",
+    "parataxis": "complement",
+    "csubj": "subject",
+    "csubjpass": "subject",
+    "relcl": "relative",
+    "pcomp": "prepositional",
+    "xcomp": "complement",
+}
 
 
 def np_bounds(head: Token) -> tuple[int, int]:
@@ -55,6 +80,25 @@ def np_bounds(head: Token) -> tuple[int, int]:
     while end > head.i and ((doc[end].is_punct and doc[end].text not in (")", "]")) or doc[end].is_space):
         end -= 1
     return start, end + 1
+
+
+def shared_modifier_start(tok: Token) -> int | None:
+    """Start of the modifiers a bare conjunct shares with the first one.
+
+    "Israeli helicopters and tanks": "tanks" has no modifier of its own and
+    shares "Israeli" with "helicopters"; "France and Germany" share nothing.
+    """
+    if tok.dep_ != "conj" or any(c.dep_ in ("amod", "compound", "nmod", "poss", "det") for c in tok.lefts):
+        return None
+    first = tok
+    while first.dep_ == "conj" and first.head is not first:
+        first = first.head
+    if first.pos_ not in ("NOUN", "PROPN"):
+        return None
+    mods = [c for c in first.lefts if c.dep_ in ("amod", "compound", "nmod", "poss")]
+    if not mods:
+        return None
+    return min(c.left_edge.i for c in mods)
 
 
 def conjuncts(tok: Token) -> list[Token]:
@@ -181,12 +225,113 @@ def _prep_args(heads: list[Token], skip: set[int]) -> list[dict[str, Any]]:
     return args
 
 
-def _span_fields(tok: Token | None, text_of: Callable[[int, int], str]) -> tuple[str | None, ...]:
+def _span_fields(tok: Token | None, text_of: Callable[[int, int], str]) -> tuple[Any, ...]:
     if tok is None:
         return None, None, None, None
     s, e = np_bounds(tok)
+    shared = shared_modifier_start(tok)
+    if shared is not None and shared < s:
+        s = shared  # "Israeli helicopters and tanks" -> "Israeli helicopters and tanks" for "tanks"
     span = tok.doc[s:e]
     return text_of(span.start_char, span.end_char), tok.lemma_, span.start_char, span.end_char
+
+
+def clause_of(top: Token) -> tuple[str, Token | None, str | None]:
+    """(clause type, governing verb, introducing word) of the clause headed by ``top``.
+
+    A conjoined verb shares its first conjunct's clause ("killed ... and wounded").
+    The governing verb is the nearest verb above the clause (for a relative or
+    participle clause, the verb of the noun it modifies).
+    """
+    cur = top
+    while cur.dep_ == "conj" and cur.head is not cur and cur.head.pos_ in ("VERB", "AUX"):
+        cur = cur.head
+    dep = cur.dep_
+    marker = next((c.lower_ for c in cur.children if c.dep_ == "mark"), None)
+    infinitive = any(c.dep_ == "aux" and c.lower_ == "to" for c in cur.children)
+    if dep in CLAUSE_TYPES:
+        kind = CLAUSE_TYPES[dep]
+    elif dep == "advcl":
+        if infinitive and marker is None:
+            kind = "purpose"
+        elif marker is None and cur.tag_ in ("VBG", "VBN"):
+            kind = "participle"  # "..., seeking to mend ties"
+        else:
+            kind = "adverbial"
+    elif dep == "acl":
+        kind = "purpose" if infinitive else "participle"
+    else:
+        kind = "other"
+    if dep == "pcomp" and cur.head is not cur:
+        marker = cur.head.lower_
+    elif marker is None and infinitive:
+        marker = "to"
+    governor = None
+    if dep != "ROOT":
+        anc = cur.head
+        for _ in range(12):
+            if anc.pos_ in ("VERB", "AUX") and anc is not cur:
+                governor = anc
+                break
+            if anc.head is anc:
+                break
+            anc = anc.head
+    return kind, governor, marker
+
+
+def _speaker_antecedent(subj: Token, top: Token) -> Token | None:
+    """For a pronoun subject of a complement clause, the subject of the verb it complements.
+
+    "Obama said he would send troops", '"We will not back down," the rebels said':
+    the pronoun refers to whoever speaks (always for I/we; for he/she/it/they when
+    number and kind agree).
+    """
+    low = subj.lower_
+    if low not in ANAPHORIC_PRONOUNS:
+        return None
+    kind, governor, _ = clause_of(top)
+    if kind != "complement" or governor is None:
+        return None
+    gsubj = next((c for c in governor.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+    if gsubj is None or gsubj.pos_ == "PRON" or gsubj.i == subj.i:
+        return None
+    if low in SPEAKER_PRONOUNS:
+        return gsubj
+    plural = gsubj.tag_ in ("NNS", "NNPS") or any(c.dep_ == "conj" for c in gsubj.children)
+    if low == "they":
+        return gsubj if plural or gsubj.ent_type_ in ("ORG", "NORP", "GPE") else None
+    if plural:
+        return None
+    is_person = gsubj.ent_type_ == "PERSON"
+    if low in ("he", "she"):
+        return gsubj if is_person or (gsubj.pos_ == "NOUN" and not gsubj.ent_type_) else None
+    return gsubj if not is_person else None  # it
+
+
+def _recipient(verb: Token) -> Token | None:
+    """The indirect object of a ditransitive verb: "gave Tanzania a grant", "told reporters"."""
+    dative = next((c for c in verb.children if c.dep_ == "dative" and c.pos_ in ("NOUN", "PROPN", "PRON")), None)
+    if dative is not None:
+        return dative
+    return None
+
+
+def _instrument_agent(agent: Token) -> Token | None:
+    """The agent behind an instrument agent: "blown up by a missile believed to be fired by rebels"."""
+    for child in agent.children:
+        if child.dep_ not in ("acl", "relcl"):
+            continue
+        stack = [child]
+        while stack:
+            v = stack.pop()
+            for c in v.children:
+                if c.dep_ == "agent":
+                    pobj = next((g for g in c.children if g.dep_ == "pobj"), None)
+                    if pobj is not None:
+                        return pobj
+                elif c.dep_ in ("xcomp", "ccomp") and c.pos_ in ("VERB", "AUX"):
+                    stack.append(c)
+    return None
 
 
 def extract_predicates(
@@ -198,9 +343,9 @@ def extract_predicates(
     """Yield predicate rows (without article_id/sentence_no/predicate_no) for one sentence.
 
     ``text_of(start, end)`` returns the original document text (the parsed text
-    may be recased); ``resolve(token, start, end)`` returns the antecedent or
-    canonical name for a subject, or None. ``headline`` enables repairs for
-    telegraphic headline grammar.
+    may be recased); ``resolve(token, start, end)`` returns the antecedent span
+    (start, end, canonical name) of a subject, or None. ``headline`` enables
+    repairs for telegraphic headline grammar.
     """
     for verb in sent:
         if not _is_content_verb(verb):
@@ -228,7 +373,7 @@ def extract_predicates(
                 if c.dep_ == "agent":
                     pobj = [g for g in c.children if g.dep_ == "pobj"]
                     if pobj:
-                        subj = pobj[0]
+                        subj = _instrument_agent(pobj[0]) or pobj[0]
                         skip_preps.add(c.i)
                         agent_obj = pobj[0]
         else:
@@ -259,10 +404,25 @@ def extract_predicates(
                 if modality:
                     break
         chain_text = ">".join(lemmas) if len(lemmas) > 1 else None
+        clause_type, governor, subordinator = clause_of(chain[0])
+        recipient = _recipient(verb)
+        r_text, r_lemma, r_start, r_end = _span_fields(recipient, text_of)
         for s_tok, o_tok in product(subjects, objects):
             s_text, s_lemma, s_start, s_end = _span_fields(s_tok, text_of)
             o_text, o_lemma, o_start, o_end = _span_fields(o_tok, text_of)
-            resolved = resolve(s_tok, s_start, s_end) if (resolve and s_tok is not None) else None
+            antecedent = None
+            antecedent_head = None
+            if s_tok is not None:
+                speaker = _speaker_antecedent(s_tok, chain[0])
+                if speaker is not None:
+                    _, antecedent_head, a_start, a_end = _span_fields(speaker, text_of)
+                    named = resolve(speaker, a_start, a_end) if resolve else None
+                    antecedent = (a_start, a_end, named[2] if named else None)
+                elif resolve is not None:
+                    antecedent = resolve(s_tok, s_start, s_end)
+                    if antecedent is not None and antecedent[0] is not None:
+                        head = s_tok.doc.char_span(antecedent[0], antecedent[1], alignment_mode="expand")
+                        antecedent_head = head.root.lemma_ if head is not None else None
             yield {
                 "verb_lemma": verb.lemma_.lower(),
                 "verb_text": text_of(verb.idx, verb.idx + len(verb.text)),
@@ -278,10 +438,20 @@ def extract_predicates(
                 "subject_head_lemma": s_lemma,
                 "subject_start": s_start,
                 "subject_end": s_end,
-                "subject_resolved_text": resolved,
+                "subject_resolved_text": antecedent[2] if antecedent else None,
+                "subject_antecedent_start": antecedent[0] if antecedent else None,
+                "subject_antecedent_end": antecedent[1] if antecedent else None,
+                "subject_antecedent_head_lemma": antecedent_head,
                 "object_text": o_text,
                 "object_head_lemma": o_lemma,
                 "object_start": o_start,
                 "object_end": o_end,
                 "prep_args": prep_args,
+                "recipient_text": r_text,
+                "recipient_head_lemma": r_lemma,
+                "recipient_start": r_start,
+                "recipient_end": r_end,
+                "clause_type": clause_type,
+                "governor_verb_start": governor.idx if governor is not None else None,
+                "subordinator": subordinator,
             }

@@ -56,7 +56,7 @@ def raw_suites(settings: Settings, now: datetime | None = None) -> dict[str, lis
             e.ExpectColumnValuesToBeInSet(column="source_format", value_set=SOURCE_FORMATS, meta=blocking),
             e.ExpectColumnValuesToBeBetween(
                 column="word_count",
-                min_value=settings.min_body_words,
+                min_value=min(settings.min_body_words, settings.min_record_words),
                 max_value=settings.max_article_chars,
                 meta=blocking,
             ),

@@ -350,12 +350,16 @@ keyed as (
             when dictionary_prefix_code is not null then dictionary_prefix_code
             when role_country_code is not null then role_country_code || coalesce(role_agent_code, '')
             when cameo_country_code is not null then cameo_country_code
+            -- "Judge Alejandro Rivera", "President Dos Santos": the role alone,
+            -- GDELT's country-less sector code
+            when role_agent_code is not null then role_agent_code
         end as actor_code,
         case
             when dictionary_actor_code is not null then 'actor_dictionary'
             when dictionary_prefix_code is not null then 'actor_dictionary_country'
             when role_country_code is not null then 'role_words'
             when cameo_country_code is not null then 'country'
+            when role_agent_code is not null then 'role_only'
         end as actor_code_source,
         coalesce(
             dictionary_country_iso3, dictionary_any_country_iso3, role_country_iso3, mention_country_iso3

@@ -1,13 +1,10 @@
--- One row per coded predicate mention that can be an event: a CAMEO code, at
--- least one actor with an actor code, outside publisher boilerplate, and the
--- main event of its sentence (int_predicates_main_event: subordinate verbs
--- such as relative, purpose and participle clauses are not coded). Actors
--- come from int_predicate_actors_resolved, except: a demand-like verb without
--- an object actor targets its complement's subject ("demanded that the US
--- ..."), an obligation ("Sudan must return ...") is the speaker's demand, and
--- a protest without a target is aimed at the protesters' own government. Carries
--- the event date (relative weekday resolved), the action location and the key
--- that identifies the event across articles.
+-- One row per coded predicate mention that is an event: a CAMEO code, a
+-- source actor and (unless the act needs none) a target actor
+-- (int_event_actors_assigned), outside publisher boilerplate, and an event of
+-- its sentence by the clause and attribution rules of
+-- int_predicates_main_event. Carries the event date (relative weekday
+-- resolved), the action location and the key that identifies the event
+-- across articles.
 
 with
 
@@ -16,7 +13,7 @@ coded as (
 ),
 
 actors as (
-    select * from {{ ref('int_predicate_actors_resolved') }}
+    select * from {{ ref('int_event_actors_assigned') }}
 ),
 
 main_events as (
@@ -44,159 +41,7 @@ event_codes as (
     select * from {{ ref('cameo_event_codes') }}
 ),
 
-sentence_verbs as (
-    select
-        predicates.predicate_id,
-        predicates.sentence_id,
-        predicates.verb_start,
-        actors.actor1_entity_mention_id,
-        actors.actor1_entity_id,
-        actors.actor1_name,
-        actors.actor1_code,
-        actors.actor1_country_iso3,
-        actors.actor1_resolution
-    from predicates
-    inner join actors on predicates.predicate_id = actors.predicate_id
-),
-
-complement_subject as (
-    -- "The PRC demanded that the US cancel ...": an appeal, demand,
-    -- disapproval, rejection or threat (var('complement_target_roots')) without
-    -- an object actor is aimed at the subject of its complement clause, the
-    -- nearest later verb of the sentence with a subject of its own
-    select
-        coded.predicate_id,
-        complement.actor1_entity_mention_id,
-        complement.actor1_entity_id,
-        complement.actor1_name,
-        complement.actor1_code,
-        complement.actor1_country_iso3
-    from coded
-    inner join sentence_verbs as own on coded.predicate_id = own.predicate_id
-    inner join sentence_verbs as complement
-        on
-            own.sentence_id = complement.sentence_id
-            and own.verb_start < complement.verb_start
-            and complement.actor1_resolution = 'span'
-            and complement.actor1_entity_id is distinct from own.actor1_entity_id
-    where list_contains({{ word_list(var('complement_target_roots')) }}, left(coded.event_code, 2))
-    qualify row_number() over (
-        partition by coded.predicate_id order by complement.verb_start, complement.actor1_entity_mention_id
-    ) = 1
-),
-
-speaker as (
-    -- "Russia said that Sudan must return the helicopter": an obligation
-    -- ("must", coded as a demand) is the demand of the sentence's speaker,
-    -- the subject of its statement verb (root 01); the obliged party is the target
-    select
-        coded.predicate_id,
-        statement.actor1_entity_mention_id,
-        statement.actor1_entity_id,
-        statement.actor1_name,
-        statement.actor1_code,
-        statement.actor1_country_iso3
-    from coded
-    inner join sentence_verbs as own on coded.predicate_id = own.predicate_id
-    inner join coded as statement_code
-        on
-            coded.sentence_id = statement_code.sentence_id
-            and left(statement_code.event_code, 2) = '01'
-    inner join sentence_verbs as statement
-        on
-            statement_code.predicate_id = statement.predicate_id
-            and statement.actor1_entity_mention_id is not null
-    where list_contains({{ word_list(var('obligation_modals')) }}, coded.control_lemma)
-    qualify row_number() over (
-        partition by coded.predicate_id
-        order by
-            abs(statement.verb_start - own.verb_start), statement.verb_start,
-            statement.actor1_entity_mention_id
-    ) = 1
-),
-
-domestic_target as (
-    -- a protest (var('domestic_target_roots')) that names no target is aimed
-    -- at the protesters' own government (CAMEO: demonstrations, strikes and
-    -- riots are directed at the authorities): "Algerian landowners began a
-    -- hunger strike" -> DZA -> DZAGOV
-    select
-        coded.predicate_id,
-        left(actors.actor1_code, 3) || 'GOV' as actor2_code,
-        actors.actor1_country_iso3 as actor2_country_iso3
-    from coded
-    inner join actors on coded.predicate_id = actors.predicate_id
-    where
-        list_contains({{ word_list(var('domestic_target_roots')) }}, left(coded.event_code, 2))
-        and actors.actor2_entity_mention_id is null
-        and actors.actor1_country_iso3 is not null
-        and actors.actor1_code is not null
-),
-
-event_actors as (
-    select
-        actors.predicate_id,
-        case
-            when speaker.predicate_id is not null then speaker.actor1_entity_mention_id
-            else actors.actor1_entity_mention_id
-        end as actor1_entity_mention_id,
-        case
-            when speaker.predicate_id is not null then speaker.actor1_entity_id
-            else actors.actor1_entity_id
-        end as actor1_entity_id,
-        case
-            when speaker.predicate_id is not null then speaker.actor1_name
-            else actors.actor1_name
-        end as actor1_name,
-        case
-            when speaker.predicate_id is not null then speaker.actor1_code
-            else actors.actor1_code
-        end as actor1_code,
-        case
-            when speaker.predicate_id is not null then speaker.actor1_country_iso3
-            else actors.actor1_country_iso3
-        end as actor1_country_iso3,
-        case
-            when speaker.predicate_id is not null then 'speaker'
-            else actors.actor1_resolution
-        end as actor1_resolution,
-        case
-            when speaker.predicate_id is not null then actors.actor1_entity_mention_id
-            when complement_subject.predicate_id is not null then complement_subject.actor1_entity_mention_id
-            else actors.actor2_entity_mention_id
-        end as actor2_entity_mention_id,
-        case
-            when speaker.predicate_id is not null then actors.actor1_entity_id
-            when complement_subject.predicate_id is not null then complement_subject.actor1_entity_id
-            else actors.actor2_entity_id
-        end as actor2_entity_id,
-        case
-            when speaker.predicate_id is not null then actors.actor1_name
-            when complement_subject.predicate_id is not null then complement_subject.actor1_name
-            else actors.actor2_name
-        end as actor2_name,
-        case
-            when speaker.predicate_id is not null then actors.actor1_code
-            when complement_subject.predicate_id is not null then complement_subject.actor1_code
-            when domestic_target.predicate_id is not null then domestic_target.actor2_code
-            else actors.actor2_code
-        end as actor2_code,
-        case
-            when speaker.predicate_id is not null then actors.actor1_country_iso3
-            when complement_subject.predicate_id is not null then complement_subject.actor1_country_iso3
-            when domestic_target.predicate_id is not null then domestic_target.actor2_country_iso3
-            else actors.actor2_country_iso3
-        end as actor2_country_iso3
-    from actors
-    left join speaker on actors.predicate_id = speaker.predicate_id
-    left join complement_subject
-        on
-            actors.predicate_id = complement_subject.predicate_id
-            and actors.actor2_entity_mention_id is null
-    left join domestic_target on actors.predicate_id = domestic_target.predicate_id
-),
-
-joined as (
+candidate_events as (
     select
         coded.predicate_id,
         coded.article_id,
@@ -219,6 +64,7 @@ joined as (
         coded.coding_method,
         coded.is_negated,
         coded.modality,
+        main_events.is_reporting,
         actors.actor1_entity_mention_id,
         actors.actor1_entity_id,
         actors.actor1_name,
@@ -236,13 +82,37 @@ joined as (
         articles.story_cluster_id
     from coded
     inner join predicates on coded.predicate_id = predicates.predicate_id
-    inner join event_actors as actors on coded.predicate_id = actors.predicate_id
+    inner join actors on coded.predicate_id = actors.predicate_id
     inner join main_events on coded.predicate_id = main_events.predicate_id
     inner join sentences on coded.sentence_id = sentences.sentence_id
     inner join articles on coded.article_id = articles.article_id
     where
         not sentences.is_boilerplate
-        and (actors.actor1_code is not null or actors.actor2_code is not null)
+        -- PETRARCH-2 codes who did what to whom: a source ("was sentenced" with
+        -- no agent names nobody who did anything), and a target unless the act
+        -- needs none (a statement by a speech verb: "the minister said"; a
+        -- protest, aimed at the source's own government above)
+        and actors.actor1_code is not null
+        and (
+            actors.actor2_code is not null
+            or list_contains({{ word_list(var('targetless_roots')) }}, left(coded.event_code, 2))
+            or (
+                left(coded.event_code, 2) = '01'
+                and list_contains({{ word_list(var('speech_verbs')) }}, coded.verb_lemma)
+            )
+        )
+),
+
+joined as (
+    -- attribution: a reporting verb ("said", "told reporters", "according
+    -- to") is not an event when another event of its sentence is coded; its
+    -- statement (01) stands only when nothing else does
+    select * exclude (is_reporting)
+    from candidate_events
+    qualify not (
+        is_reporting
+        and bool_or(not is_reporting and not is_negated) over (partition by sentence_id)
+    )
 ),
 
 sentence_place as (

@@ -4,11 +4,12 @@
 --   verb and the next verb of the sentence ("give Tanzania a grant"). A span
 --   resolves to the entity mentions that overlap it; the best one has an actor
 --   code, then is the span's head, then comes first.
---   Pronoun subjects (he / she / him / her) resolve to the most recent PERSON
---   mention earlier in the article; "it" / "they" to the most recent coded
---   organisation, group or place in the same or previous sentence. A verb
---   without a subject takes the resolved subject of the nearest verb of its
---   sentence. A subject span with no coded mention takes the country mentioned
+--   A pronoun or role-noun subject ("he", "they", a quoted "we", "the prime
+--   minister") is replaced by the span the NLP stage resolved it to (an earlier
+--   mention, or the speaker of the reported clause); pronouns are resolved there
+--   once, not here. A verb without a subject takes the resolved subject of the
+--   nearest verb of its sentence. The recipient of a ditransitive verb ("gave
+--   Tanzania a grant") is a target candidate like the object. A subject span with no coded mention takes the country mentioned
 --   in its noun-phrase region ("Rebels in the Ivory Coast" -> CIV + REB) or,
 --   failing that, the sector its head names in cameo_agents alone
 --   ("demonstrators" -> OPP).
@@ -32,17 +33,52 @@ sentences as (
     select * from {{ ref('stg_newswire__sentences') }}
 ),
 
+subjects as (
+    -- the subject span, or the antecedent span of a pronoun / role-noun subject
+    select
+        predicate_id,
+        article_id,
+        sentence_no,
+        verb_start,
+        subject_text,
+        coalesce(subject_antecedent_start, subject_start) as start_char,
+        coalesce(subject_antecedent_end, subject_end) as end_char,
+        coalesce(subject_antecedent_head_lemma, subject_head_lemma) as head_lemma,
+        case when subject_antecedent_start is null then subject_text end as span_text,
+        subject_antecedent_start is not null as is_antecedent,
+        -- a pronoun the NLP stage could not resolve names no actor
+        subject_antecedent_start is null
+        and lower(trim(subject_text)) in (
+            'he', 'she', 'him', 'her', 'it', 'they', 'them', 'who', 'which', 'that', 'we', 'i', 'you', 'us', 'me'
+        ) as is_unresolved_pronoun
+    from predicates
+    where subject_start is not null
+),
+
 spans as (
     select
         predicate_id,
         article_id,
         'subject' as slot,
         0 as slot_no,
-        subject_start as start_char,
-        subject_end as end_char,
-        subject_head_lemma as head_lemma
+        start_char,
+        end_char,
+        head_lemma,
+        span_text
+    from subjects
+    where not is_unresolved_pronoun
+    union all
+    select
+        predicate_id,
+        article_id,
+        'recipient' as slot,
+        0 as slot_no,
+        recipient_start as start_char,
+        recipient_end as end_char,
+        recipient_head_lemma as head_lemma,
+        recipient_text as span_text
     from predicates
-    where subject_start is not null
+    where recipient_start is not null
     union all
     select
         predicate_id,
@@ -51,7 +87,8 @@ spans as (
         0 as slot_no,
         object_start as start_char,
         object_end as end_char,
-        object_head_lemma as head_lemma
+        object_head_lemma as head_lemma,
+        object_text as span_text
     from predicates
     where object_start is not null
     union all
@@ -62,7 +99,8 @@ spans as (
         arg_no as slot_no,
         start_char,
         end_char,
-        head_lemma
+        head_lemma,
+        argument_text as span_text
     from arguments
     where start_char is not null
 ),
@@ -138,53 +176,105 @@ measure_targets as (
     ) = 1
 ),
 
-subject_pronouns as (
-    -- he / she / him / her: the most recent PERSON mention before the pronoun;
-    -- it / they / them: the most recent organisation, group (NORP) or place in
-    -- the same or previous sentence ("the Fijian rebels said they will ...")
+subject_best as (
     select
-        predicates.predicate_id,
-        antecedent.entity_mention_id,
-        antecedent.entity_id,
-        antecedent.entity_canonical_name,
-        antecedent.actor_code,
-        antecedent.actor_country_iso3
-    from predicates
-    inner join mentions as antecedent
-        on
-            predicates.article_id = antecedent.article_id
-            and predicates.subject_start >= antecedent.end_char
-    where
-        (
-            lower(trim(predicates.subject_text)) in ('he', 'she', 'him', 'her')
-            and antecedent.entity_label = 'PERSON'
-        )
-        or (
-            lower(trim(predicates.subject_text)) in ('it', 'they', 'them')
-            and antecedent.entity_label in ('ORG', 'GPE', 'NORP')
-            and antecedent.sentence_no >= predicates.sentence_no - 1
-        )
+        span_mentions.*,
+        subjects.is_antecedent
+    from span_mentions
+    inner join subjects on span_mentions.predicate_id = subjects.predicate_id
+    where span_mentions.slot = 'subject'
     qualify row_number() over (
-        partition by predicates.predicate_id
-        -- "it" / "they" refer to an actor: a coded antecedent first
+        partition by span_mentions.predicate_id
         order by
-            case
-                when lower(trim(predicates.subject_text)) in ('it', 'they', 'them')
-                    then antecedent.actor_code is not null
-                else true
-            end desc,
-            antecedent.start_char desc,
-            antecedent.entity_mention_id asc
+            span_mentions.has_actor_code desc, span_mentions.is_head desc, span_mentions.start_char asc,
+            span_mentions.entity_mention_id asc
     ) = 1
 ),
 
-subject_best as (
-    select *
-    from span_mentions
-    where slot = 'subject'
+agents as (
+    select
+        lower(trim(agent_word)) as agent_word,
+        agent_code
+    from {{ ref('cameo_agents') }}
+    where agent_word is not null and agent_code is not null
+),
+
+span_agents as (
+    -- the sector a span names: its head lemma or its last one to three words
+    -- ("security forces", "police officers", "government officials") as an
+    -- agent word; the longest match wins
+    select
+        keyed.predicate_id,
+        keyed.slot,
+        keyed.slot_no,
+        agents.agent_code
+    from (
+        select
+            predicate_id,
+            slot,
+            slot_no,
+            unnest([
+                head_lemma,
+                array_to_string(list_slice(words, -1, -1), ' '),
+                array_to_string(list_slice(words, -2, -1), ' '),
+                array_to_string(list_slice(words, -3, -1), ' ')
+            ]) as agent_key
+        from (
+            select
+                predicate_id,
+                slot,
+                slot_no,
+                head_lemma,
+                string_split(trim(regexp_replace(lower(coalesce(span_text, '')), '[^a-z0-9]+', ' ', 'g')), ' ')
+                    as words
+            from spans
+        ) as tokenized
+    ) as keyed
+    inner join agents on keyed.agent_key = agents.agent_word
     qualify row_number() over (
-        partition by predicate_id
-        order by has_actor_code desc, is_head desc, start_char asc, entity_mention_id asc
+        partition by keyed.predicate_id, keyed.slot, keyed.slot_no
+        order by length(agents.agent_word) desc, agents.agent_code
+    ) = 1
+),
+
+uncoded_targets as (
+    -- an object, recipient or prepositional span without any coded mention
+    -- ("killed three suspected militants", "arrested protesters"): the sector
+    -- its head names in cameo_agents, with the country of a coded place or
+    -- nationality inside the span ("Afghan soldiers" -> AFGMIL)
+    select
+        spans.predicate_id,
+        spans.slot,
+        spans.slot_no,
+        country.entity_mention_id,
+        country.entity_id,
+        coalesce(country.entity_canonical_name, spans.head_lemma) as entity_canonical_name,
+        coalesce(left(country.actor_code, 3), '') || agents.agent_code as actor_code,
+        country.actor_country_iso3,
+        spans.start_char
+    from spans
+    inner join span_agents as agents
+        on
+            spans.predicate_id = agents.predicate_id
+            and spans.slot = agents.slot
+            and spans.slot_no = agents.slot_no
+    left join span_mentions as coded
+        on
+            spans.predicate_id = coded.predicate_id
+            and spans.slot = coded.slot
+            and spans.slot_no = coded.slot_no
+            and coded.has_actor_code
+    left join mentions as country
+        on
+            spans.article_id = country.article_id
+            and country.entity_label in ('GPE', 'NORP')
+            and country.actor_code is not null
+            and country.start_char >= spans.start_char
+            and country.end_char <= spans.end_char
+    where spans.slot <> 'subject' and coded.predicate_id is null
+    qualify row_number() over (
+        partition by spans.predicate_id, spans.slot, spans.slot_no
+        order by country.start_char asc nulls last, country.entity_mention_id
     ) = 1
 ),
 
@@ -230,6 +320,21 @@ other_best as (
             true as is_head,
             true as is_measure_target
         from measure_targets
+        union all
+        select
+            predicate_id,
+            slot,
+            slot_no,
+            entity_mention_id,
+            entity_id,
+            entity_canonical_name,
+            actor_code,
+            actor_country_iso3,
+            start_char,
+            true as has_actor_code,
+            true as is_head,
+            false as is_measure_target
+        from uncoded_targets
     ) as candidates
     qualify row_number() over (
         partition by predicate_id
@@ -240,8 +345,9 @@ other_best as (
 ),
 
 subject_inherited as (
-    -- a verb without a subject ("hours after joining ...", "his goal of meeting
-    -- ...") takes the resolved subject of the nearest verb in the same sentence
+    -- an active verb without a subject ("hours after joining ...", "his goal of
+    -- meeting ...") takes the resolved subject of the nearest verb in the same
+    -- sentence; a passive without an agent ("was arrested") names no doer
     select
         predicates.predicate_id,
         subject_best.entity_mention_id,
@@ -255,41 +361,35 @@ subject_inherited as (
             predicates.sentence_id = governing.sentence_id
             and predicates.predicate_id <> governing.predicate_id
     inner join subject_best on governing.predicate_id = subject_best.predicate_id
-    where predicates.subject_start is null
+    where predicates.subject_start is null and predicates.voice = 'active'
     qualify row_number() over (
         partition by predicates.predicate_id
         order by abs(governing.verb_start - predicates.verb_start) asc, governing.verb_start asc
     ) = 1
 ),
 
-agents as (
-    select
-        lower(trim(agent_word)) as agent_word,
-        agent_code
-    from {{ ref('cameo_agents') }}
-    where agent_word is not null and agent_code is not null
-),
-
 uncoded_subjects as (
-    -- a non-pronoun subject span without any coded mention ("Rebels in the
-    -- Ivory Coast", "Security forces in Guinea", "Israeli helicopters and
-    -- tanks"), with the sector its head names in cameo_agents (rebel -> REB)
+    -- a subject span without any coded mention ("Rebels in the Ivory Coast",
+    -- "Security forces in Guinea", "Israeli helicopters and tanks"), with the
+    -- sector its head names in cameo_agents (rebel -> REB)
     select
-        predicates.predicate_id,
-        predicates.article_id,
-        predicates.sentence_no,
-        predicates.subject_start,
-        predicates.verb_start,
-        predicates.subject_text,
+        subjects.predicate_id,
+        subjects.article_id,
+        subjects.start_char as subject_start,
+        -- the region a country modifier may sit in: up to the verb, or the
+        -- end of an antecedent span found elsewhere
+        case when subjects.is_antecedent then subjects.end_char else subjects.verb_start end as region_end,
+        subjects.subject_text,
         agents.agent_code
-    from predicates
-    left join subject_best on predicates.predicate_id = subject_best.predicate_id
-    left join agents on predicates.subject_head_lemma = agents.agent_word
+    from subjects
+    left join subject_best on subjects.predicate_id = subject_best.predicate_id
+    left join span_agents as agents
+        on
+            subjects.predicate_id = agents.predicate_id
+            and agents.slot = 'subject'
+            and agents.slot_no = 0
     where
-        predicates.subject_start is not null
-        and lower(trim(predicates.subject_text)) not in (
-            'he', 'she', 'him', 'her', 'it', 'they', 'them', 'who', 'which', 'that', 'we', 'i', 'you'
-        )
+        not subjects.is_unresolved_pronoun
         and (subject_best.predicate_id is null or subject_best.actor_code is null)
 ),
 
@@ -314,14 +414,13 @@ subject_region as (
     left join mentions as country
         on
             uncoded_subjects.article_id = country.article_id
-            and uncoded_subjects.sentence_no = country.sentence_no
             and country.entity_label in ('GPE', 'NORP')
             and country.actor_code is not null
             and country.actor_country_iso3 is not null
             and country.start_char >= uncoded_subjects.subject_start - {{ var('subject_region_chars') }}
-            and country.end_char <= uncoded_subjects.verb_start
-            -- an active subject before its verb (a passive agent follows it)
-            and uncoded_subjects.subject_start < uncoded_subjects.verb_start
+            and country.end_char <= uncoded_subjects.region_end
+            -- a subject before its verb (a passive agent follows it)
+            and uncoded_subjects.subject_start < uncoded_subjects.region_end
     where country.entity_mention_id is not null or uncoded_subjects.agent_code is not null
     qualify row_number() over (
         partition by uncoded_subjects.predicate_id
@@ -339,7 +438,7 @@ subject_candidates as (
         entity_canonical_name,
         actor_code,
         actor_country_iso3,
-        'span' as resolution,
+        case when is_antecedent then 'antecedent' else 'span' end as resolution,
         1 as priority
     from subject_best
     union all
@@ -353,17 +452,7 @@ subject_candidates as (
         resolution,
         0 as priority
     from subject_region
-    union all
-    select
-        predicate_id,
-        entity_mention_id,
-        entity_id,
-        entity_canonical_name,
-        actor_code,
-        actor_country_iso3,
-        'pronoun' as resolution,
-        2 as priority
-    from subject_pronouns
+
     union all
     select
         predicate_id,

@@ -2,7 +2,9 @@
 --
 -- 1. Verb patterns: same verb lemma, and every non-null constraint of the
 --    pattern holds (particle equal; preposition among the predicate's prep
---    args; object_head equal to the object's head or to a prep arg's head).
+--    args; object_head equal to the direct object's head, or, when the
+--    pattern names a preposition, to the head of an argument of that
+--    preposition).
 --    The match with the highest specificity wins; ties go to the lowest pattern_id.
 --    Time adjuncts ("on Tuesday", "in 1988": var('temporal_heads'), years) are
 --    not arguments and never satisfy a preposition or object constraint.
@@ -69,6 +71,9 @@ predicate_args as (
     select
         predicate_id,
         list(distinct preposition) filter (where preposition is not null) as prepositions,
+        list(distinct preposition || ':' || head_lemma) filter (
+            where preposition is not null and head_lemma is not null
+        ) as prep_heads,
         list(distinct head_lemma) filter (where head_lemma is not null) as arg_heads
     from arguments
     where
@@ -145,7 +150,7 @@ verbs_to_match as (
     from control_verb_override
 ),
 
-candidates as (
+pattern_candidates as (
     select
         predicates.predicate_id,
         verbs_to_match.matched_verb_role,
@@ -164,21 +169,108 @@ candidates as (
                 verb_patterns.preposition is null
                 or list_contains(coalesce(predicate_args.prepositions, []), verb_patterns.preposition)
             )
+            -- an object constraint holds on the direct object (or, for a verb
+            -- without one, on a prepositional argument: "converged for a
+            -- rally"), or on the object of the pattern's own preposition
             and (
                 verb_patterns.object_head is null
-                or predicates.object_head_lemma = verb_patterns.object_head
-                or list_contains(coalesce(predicate_args.arg_heads, []), verb_patterns.object_head)
+                or (
+                    verb_patterns.preposition is null
+                    and (
+                        predicates.object_head_lemma = verb_patterns.object_head
+                        or (
+                            predicates.object_head_lemma is null
+                            and list_contains(coalesce(predicate_args.arg_heads, []), verb_patterns.object_head)
+                        )
+                    )
+                )
+                or list_contains(
+                    coalesce(predicate_args.prep_heads, []),
+                    verb_patterns.preposition || ':' || verb_patterns.object_head
+                )
             )
     left join event_codes on verb_patterns.event_code = event_codes.event_code
 ),
 
+event_nouns as (
+    select
+        lower(trim(event_noun)) as event_noun,
+        lower(nullif(trim(light_verb), '')) as light_verb,
+        cast(event_code as varchar) as event_code
+    from {{ ref('cameo_event_nouns') }}
+),
+
+noun_keys as (
+    -- the nouns a light verb may carry: its object's head, the object's last
+    -- two words ("air strikes" -> "air strike"), or the object of "in" after
+    -- verbs of taking part ("engaged in a fierce battle")
+    select
+        predicate_id,
+        verb_lemma,
+        object_head_lemma as noun_key
+    from predicates
+    where object_head_lemma is not null
+    union all
+    select
+        predicate_id,
+        verb_lemma,
+        list_extract(string_split(regexp_replace(lower(object_text), '[^a-z -]+', ' ', 'g'), ' '), -2)
+        || ' ' || object_head_lemma as noun_key
+    from predicates
+    where object_head_lemma is not null
+    union all
+    select
+        predicates.predicate_id,
+        predicates.verb_lemma,
+        arguments.head_lemma as noun_key
+    from predicates
+    inner join arguments on predicates.predicate_id = arguments.predicate_id
+    where
+        arguments.preposition = 'in'
+        and list_contains({{ word_list(var('participation_verbs')) }}, predicates.verb_lemma)
+),
+
+nominal_candidates as (
+    -- nominal events: a light verb ("held talks", "launched an air strike",
+    -- "took a swipe at") is coded from its noun (cameo_event_nouns)
+    select distinct on (noun_keys.predicate_id)
+        noun_keys.predicate_id,
+        'noun' as matched_verb_role,
+        cast(null as integer) as pattern_id,
+        event_nouns.event_code,
+        1 as specificity,
+        event_codes.event_root_code
+    from noun_keys
+    inner join event_nouns
+        on
+            noun_keys.noun_key = event_nouns.event_noun
+            and (event_nouns.light_verb is null or event_nouns.light_verb = noun_keys.verb_lemma)
+    left join event_codes on event_nouns.event_code = event_codes.event_code
+    where
+        list_contains({{ word_list(var('light_verbs')) }}, noun_keys.verb_lemma)
+        or list_contains({{ word_list(var('participation_verbs')) }}, noun_keys.verb_lemma)
+    order by noun_keys.predicate_id, length(event_nouns.event_noun) desc
+),
+
+candidates as (
+    select * from pattern_candidates
+    union all by name
+    select * from nominal_candidates
+),
+
 best_pattern as (
-    -- the content verb's own best pattern
+    -- the content verb's own best pattern; a nominal event beats a verb
+    -- pattern of the same specificity ("conducts meetings": the meeting, not
+    -- the verb's generic code)
     select *
     from candidates
-    where matched_verb_role = 'content'
+    where matched_verb_role in ('content', 'noun')
     qualify row_number() over (
-        partition by predicate_id order by specificity desc, pattern_id asc
+        partition by predicate_id
+        order by
+            specificity desc,
+            case matched_verb_role when 'noun' then 0 else 1 end,
+            pattern_id asc nulls first
     ) = 1
 ),
 
@@ -284,6 +376,8 @@ coded as (
             else root_base.event_code
         end as event_code,
         case
+            when control_override.event_root_override is null and best_pattern.matched_verb_role = 'noun'
+                then 'event_noun'
             when control_override.event_root_override is null then 'verb_pattern'
             when override_pattern.event_code is not null then 'control_verb_pattern'
             else 'control_verb_root'
@@ -303,7 +397,7 @@ coded as (
     left join control_modal on predicates.predicate_id = control_modal.predicate_id
     left join event_codes as root_base
         on root_base.event_code = control_root.event_root_override || '0'
-    -- a predicate is coded by its own pattern, or by an overriding control verb
+    -- a predicate is coded by its own pattern or noun, or by an overriding control verb
     where best_pattern.predicate_id is not null or control_override.predicate_id is not null
 ),
 

@@ -1,24 +1,26 @@
--- One row per coded predicate with an actor code: whether it is the main
--- event of its sentence (PETRARCH codes the main clause, not every verb).
+-- One row per coded predicate: whether its clause can hold an event of its
+-- sentence, following PETRARCH-2 / GDELT conventions (its actors are checked
+-- later, in int_events_coded).
 --
--- A predicate is subordinate when its verb lies inside another predicate's
--- object or prepositional argument ("suspected of blowing up a plane"), when
--- its subject is a relative pronoun ("who has vowed ..."), or when it has no
--- subject of its own (infinitival purpose and participle clauses: "to
--- finance projects", "killing one person"). Statements and appeals (roots 01,
--- 02: say, announce, urge) rank after other events, so in "X said it will
--- withdraw" the reported content is the main event.
+-- The NLP stage says which clause each verb heads (clause_type) and which verb
+-- governs it. A predicate can be an event when its clause reports something
+-- that happened:
+--   * a main clause (and verbs coordinated with it);
+--   * the reported clause of a reporting verb (var('reporting_verbs'):
+--     "officials said a bomber killed five" -> kill);
+--   * a clause of temporal sequence with its own subject ("Japan imposed
+--     sanctions after Russia seized Crimea": var('sequence_subordinators'));
+--   * a relative clause with a subject or agent of its own ("a proposal that
+--     Pelosi had rejected", "hostages held by rebels").
+-- Purpose clauses ("met to discuss"), participle clauses ("seeking to mend
+-- ties"), prepositional complements ("accused of spying"), complements of
+-- other verbs ("demanded that Hamas renounce") and relative clauses whose
+-- subject is the relative pronoun are subordinate: they add no event of their
+-- own (their meaning reaches the main verb through its arguments and control
+-- chain).
 --
--- The main event is the best-ranked predicate (not subordinate first, then
--- explicit subject, then not a statement, then the earliest verb); it keeps
--- all its rows (conjoined subjects / objects share the verb). A statement or
--- appeal that is itself in the main clause is kept as well: GDELT codes the
--- speech act and its reported content. So is a clause of temporal sequence
--- with its own subject ("Japan imposed sanctions after Russia seized
--- Crimea": var('sequence_subordinators') right before the subject), which
--- reports a second, completed event; complements of demands ("demanded that
--- Hamas renounce ...") and conditions ("unless Baghdad accepted ...") are not
--- events and are not coded.
+-- Reporting verbs (var('reporting_verbs')) are flagged: int_events_coded
+-- drops their statement when another event of the sentence is coded.
 
 with
 
@@ -26,51 +28,21 @@ coded as (
     select * from {{ ref('int_predicates_coded') }}
 ),
 
-actors as (
-    select * from {{ ref('int_predicate_actors_resolved') }}
-),
-
 predicates as (
     select * from {{ ref('stg_newswire__predicates') }}
 ),
 
-arguments as (
-    select * from {{ ref('int_predicate_arguments_unnested') }}
-),
-
-sentences as (
-    select * from {{ ref('stg_newswire__sentences') }}
-),
-
-argument_spans as (
-    -- spans that hold a dependent clause of another verb
-    select
-        predicate_id,
-        object_start as start_char,
-        object_end as end_char
+governors as (
+    -- the verb governing each clause, by its offset in the same sentence
+    select distinct on (predicates.predicate_id)
+        predicates.predicate_id,
+        governor.verb_lemma as governor_lemma
     from predicates
-    where object_start is not null
-    union all
-    select
-        predicate_id,
-        start_char,
-        end_char
-    from arguments
-    where start_char is not null
-),
-
-nested as (
-    select distinct predicates.predicate_id
-    from predicates
-    inner join predicates as governing
+    inner join predicates as governor
         on
-            predicates.sentence_id = governing.sentence_id
-            and predicates.verb_start <> governing.verb_start
-    inner join argument_spans
-        on
-            governing.predicate_id = argument_spans.predicate_id
-            and predicates.verb_start >= argument_spans.start_char
-            and predicates.verb_start < argument_spans.end_char
+            predicates.sentence_id = governor.sentence_id
+            and predicates.governor_verb_start = governor.verb_start
+    order by predicates.predicate_id, governor.predicate_no
 ),
 
 candidates as (
@@ -78,32 +50,32 @@ candidates as (
         coded.predicate_id,
         coded.sentence_id,
         predicates.verb_start,
+        predicates.clause_type,
+        predicates.subordinator,
         left(coded.event_code, 2) in ('01', '02') as is_statement,
-        nested.predicate_id is not null as is_nested,
-        lower(trim(coalesce(predicates.subject_text, ''))) in ('who', 'which', 'that', 'whom', 'whose')
-            as has_relative_subject,
-        predicates.subject_start is null as has_no_subject,
-        -- the word right before the subject ("after" in "after Russia seized")
-        regexp_extract(
-            lower(left(sentences.sentence_text, greatest(predicates.subject_start - sentences.start_char, 0))),
-            '([a-z]+)[^a-z]*$',
-            1
-        ) as word_before_subject
+        list_contains({{ word_list(var('reporting_verbs')) }}, coded.verb_lemma) as is_reporting,
+        predicates.subject_start is not null
+        and lower(trim(predicates.subject_text)) not in ('who', 'which', 'that', 'whom', 'whose')
+            as has_own_subject,
+        list_contains({{ word_list(var('reporting_verbs')) }}, governors.governor_lemma) as is_reported
     from coded
     inner join predicates on coded.predicate_id = predicates.predicate_id
-    inner join actors on coded.predicate_id = actors.predicate_id
-    left join sentences on coded.sentence_id = sentences.sentence_id
-    left join nested on coded.predicate_id = nested.predicate_id
-    where actors.actor1_code is not null or actors.actor2_code is not null
+    left join governors on coded.predicate_id = governors.predicate_id
 ),
 
-ranked as (
+eligible as (
     select
         *,
-        first_value(verb_start) over (
-            partition by sentence_id
-            order by is_nested, has_relative_subject, has_no_subject, is_statement, verb_start
-        ) as main_verb_start
+        case
+            when clause_type = 'main' then true
+            when clause_type = 'complement' then coalesce(is_reported, false)
+            when clause_type = 'adverbial'
+                then
+                    has_own_subject
+                    and list_contains({{ word_list(var('sequence_subordinators')) }}, subordinator)
+            when clause_type = 'relative' then has_own_subject
+            else false
+        end as can_be_event
     from candidates
 ),
 
@@ -112,16 +84,11 @@ final as (
         predicate_id,
         sentence_id,
         is_statement,
-        is_nested or has_relative_subject or has_no_subject as is_subordinate,
-        verb_start = main_verb_start
-        or (
-            not (is_nested or has_relative_subject or has_no_subject)
-            and (
-                is_statement
-                or list_contains({{ word_list(var('sequence_subordinators')) }}, word_before_subject)
-            )
-        ) as is_main_event
-    from ranked
+        is_reporting,
+        clause_type,
+        not can_be_event as is_subordinate,
+        can_be_event as is_main_event
+    from eligible
 )
 
 select * from final

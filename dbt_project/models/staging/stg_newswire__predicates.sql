@@ -25,12 +25,23 @@ renamed as (
         lower(subject_head_lemma) as subject_head_lemma,
         subject_start,
         subject_end,
-        object_text,
         lower(object_head_lemma) as object_head_lemma,
         object_start,
         object_end,
+        subject_resolved_text,
+        subject_antecedent_start,
+        subject_antecedent_end,
+        lower(subject_antecedent_head_lemma) as subject_antecedent_head_lemma,
+        object_text,
         coalesce(len(prep_args), 0) as prep_arg_count,
-        prep_args
+        prep_args,
+        recipient_text,
+        lower(recipient_head_lemma) as recipient_head_lemma,
+        recipient_start,
+        recipient_end,
+        coalesce(clause_type, 'main') as clause_type,
+        governor_verb_start,
+        lower(nullif(trim(subordinator), '')) as subordinator
     from source
 ),
 
