@@ -877,6 +877,12 @@ def synset_kind(token: str, synsets) -> str | None:
     return "noun"
 
 
+#: Subject synsets larger than this (&AIRCRAFT, &WEAPON: about a hundred members each)
+#: would multiply every object synset of the verb into thousands of rows; such
+#: patterns keep their object constraints and lose the subject one.
+MAX_SUBJECT_SYNSET = 12
+
+
 def parse_pattern(body: str, synsets, strict: bool):
     """Turn a pattern body (text after the leading '-', code removed) into constraint sets.
 
@@ -897,10 +903,21 @@ def parse_pattern(body: str, synsets, strict: bool):
     pre, post = tokens[:i], tokens[i + 1 :]
     simplified = False
     pre_words = any(t not in ("$", "+", "%", "^") for t in pre)
+    subject_heads: list[str | None] = [None]
     if pre_words:
         if strict:
             return None
-        simplified = True
+        # a noun before the verb constrains the subject ('GUNMEN * [193]',
+        # '&AIRCRAFT * RAID [195]'); an adverb ('ABRUPTLY * TALKS') cannot be kept
+        pre_nouns = [t for t in pre if t not in ("$", "+", "%", "^")]
+        last = pre_nouns[-1]
+        heads, simp = ([], True) if re.fullmatch(r"[A-Z]+LY", last) else np_heads(last, synsets)
+        heads = [h for h in heads if re.fullmatch(r"[a-z][a-z'\-.]*", h) and h not in STOPWORDS]
+        if heads and len(set(heads)) <= MAX_SUBJECT_SYNSET:
+            subject_heads = sorted(set(heads))
+            simplified = simplified or simp or len(pre_nouns) > 1
+        else:
+            simplified = True
     post = [t for t in post if t not in ("$", "+", "%", "^", "**")]
     if strict:
         # flat Phoenix patterns over big noun synsets (&WEAPON, &MILITARY...) multiply into
@@ -1002,10 +1019,11 @@ def parse_pattern(body: str, synsets, strict: bool):
         for head in obj_heads:
             if head is not None and (not re.fullmatch(r"[a-z][a-z'\-.]*", head) or head in STOPWORDS):
                 continue
-            results.append((particle, prep, head, simplified or head in LOSSY_HEADS))
+            for subj in subject_heads:
+                results.append((particle, prep, head, subj, simplified or head in LOSSY_HEADS))
     if not results:
         return None
-    if pre_words and all(r[:3] == (None, None, None) for r in results):
+    if pre_words and all(r[:4] == (None, None, None, None) for r in results):
         # 'CONTINUE STANDOFF * [120]': the only constraint stood before the verb; without
         # it the row would code every use of the bare verb
         return None
@@ -1063,7 +1081,7 @@ def parse_verb_dictionary(path: Path, source: str, strict: bool, codebook: set[s
     verbs: list[tuple] = []
     stats = Counter()
 
-    def add(verb, particle, prep, obj, code, pattern, simplified):
+    def add(verb, particle, prep, obj, code, pattern, simplified, subject=None):
         nonlocal order
         order += 1
         if code is not None and code not in codebook:
@@ -1075,6 +1093,7 @@ def parse_verb_dictionary(path: Path, source: str, strict: bool, codebook: set[s
                 particle=particle,
                 preposition=prep,
                 object_head=obj,
+                subject_head=subject,
                 code=code,
                 source=source,
                 source_pattern=pattern,
@@ -1117,7 +1136,7 @@ def parse_verb_dictionary(path: Path, source: str, strict: bool, codebook: set[s
             combos, _simplified = parsed
             for v in verbs:
                 vverb, vpart, vprep, vobj = v
-                for particle, prep, head, simp in combos:
+                for particle, prep, head, subj, simp in combos:
                     part = vpart or particle
                     if vpart and particle and vpart != particle:
                         simp = True
@@ -1134,9 +1153,9 @@ def parse_verb_dictionary(path: Path, source: str, strict: bool, codebook: set[s
                         if simp:
                             stats["null_code_simplified_skipped"] += 1
                             continue
-                        add(vverb, part, pr, ob, None, f"{v_token(v)} {body} [{m.group(1)}]".strip(), False)
+                        add(vverb, part, pr, ob, None, f"{v_token(v)} {body} [{m.group(1)}]".strip(), False, subj)
                         continue
-                    add(vverb, part, pr, ob, active, f"{v_token(v)} {body} [{m.group(1)}]".strip(), simp)
+                    add(vverb, part, pr, ob, active, f"{v_token(v)} {body} [{m.group(1)}]".strip(), simp, subj)
             stats["patterns"] += 1
             continue
         parsed = parse_verb_line(line)
@@ -1201,6 +1220,7 @@ def build_verb_patterns(ref: Path, codebook: set[str]):
                     particle=particle,
                     preposition=prep,
                     object_head=head,
+                    subject_head=None,
                     code=code,
                     source="overlay",
                     source_pattern=f"overlay: {note}",
@@ -1211,7 +1231,7 @@ def build_verb_patterns(ref: Path, codebook: set[str]):
     source_rank = {"overlay": 0, "petrarch2": 1, "phoenix": 2}
     groups: dict[tuple, list[dict]] = defaultdict(list)
     for c in cands:
-        groups[(c["verb"], c["particle"], c["preposition"], c["object_head"])].append(c)
+        groups[(c["verb"], c["particle"], c["preposition"], c["object_head"], c["subject_head"])].append(c)
     rows = []
     conflicts = 0
     generalised = 0
@@ -1245,7 +1265,7 @@ def build_verb_patterns(ref: Path, codebook: set[str]):
         spec = sum(x is not None for x in key[1:])
         rows.append([
             key[0], key[1], key[2], key[3], code, spec, winner["source"], winner["source_pattern"],
-            "true" if winner["simplified"] else "false",
+            "true" if winner["simplified"] else "false", key[4],
         ])
     log(
         f"verb patterns: {len(cands)} candidate rows, {len(rows)} after dedup, "
@@ -1679,6 +1699,7 @@ HEADERS = {
         "source",
         "source_pattern",
         "is_simplified",
+        "subject_head",
     ],
     "cameo_control_verbs.csv": ["control_lemma", "effect", "event_root_override", "notes"],
     "cameo_actors.csv": ["actor_alias", "actor_name", "actor_code", "country_iso3", "valid_from", "valid_to", "source"],

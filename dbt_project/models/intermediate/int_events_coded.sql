@@ -65,6 +65,7 @@ candidate_events as (
         coded.is_negated,
         coded.modality,
         main_events.is_reporting,
+        main_events.sentence_reports_agentless_event,
         actors.actor1_entity_mention_id,
         actors.actor1_entity_id,
         actors.actor1_name,
@@ -105,13 +106,17 @@ candidate_events as (
 
 joined as (
     -- attribution: a reporting verb ("said", "told reporters", "according
-    -- to") is not an event when another event of its sentence is coded; its
-    -- statement (01) stands only when nothing else does
-    select * exclude (is_reporting)
+    -- to") is not an event when another event of its sentence is coded, or a
+    -- passive without agent reports what happened; its statement (01) stands
+    -- only when nothing else does
+    select * exclude (is_reporting, sentence_reports_agentless_event)
     from candidate_events
     qualify not (
         is_reporting
-        and bool_or(not is_reporting and not is_negated) over (partition by sentence_id)
+        and (
+            sentence_reports_agentless_event
+            or bool_or(not is_reporting and not is_negated) over (partition by sentence_id)
+        )
     )
 ),
 

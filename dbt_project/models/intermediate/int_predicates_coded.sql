@@ -1,7 +1,8 @@
 -- One row per predicate that a CAMEO verb pattern matches, with its event code.
 --
 -- 1. Verb patterns: same verb lemma, and every non-null constraint of the
---    pattern holds (particle equal; preposition among the predicate's prep
+--    pattern holds (particle equal; subject head equal to a noun the pattern
+--    puts before the verb; preposition among the predicate's prep
 --    args; object_head equal to the direct object's head, or, when the
 --    pattern names a preposition, to the head of an argument of that
 --    preposition).
@@ -43,6 +44,7 @@ verb_patterns as (
         lower(nullif(trim(particle), '')) as particle,
         lower(nullif(trim(preposition), '')) as preposition,
         lower(nullif(trim(object_head), '')) as object_head,
+        lower(nullif(trim(subject_head), '')) as subject_head,
         -- an empty code is a blocking pattern (PETRARCH's [---]): when it is
         -- the best match the predicate is not coded at all
         case
@@ -165,6 +167,13 @@ pattern_candidates as (
         on
             verbs_to_match.match_lemma = verb_patterns.verb_lemma
             and (verb_patterns.particle is null or predicates.particle = verb_patterns.particle)
+            -- a noun before the verb in the pattern constrains the subject
+            -- ("GUNMEN * [193]": "gunmen killed ...")
+            and (
+                verb_patterns.subject_head is null
+                or verb_patterns.subject_head = predicates.subject_head_lemma
+                or verb_patterns.subject_head = predicates.subject_antecedent_head_lemma
+            )
             and (
                 verb_patterns.preposition is null
                 or list_contains(coalesce(predicate_args.prepositions, []), verb_patterns.preposition)
@@ -207,7 +216,8 @@ noun_keys as (
     select
         predicate_id,
         verb_lemma,
-        object_head_lemma as noun_key
+        object_head_lemma as noun_key,
+        1 as specificity
     from predicates
     where object_head_lemma is not null
     union all
@@ -215,19 +225,38 @@ noun_keys as (
         predicate_id,
         verb_lemma,
         list_extract(string_split(regexp_replace(lower(object_text), '[^a-z -]+', ' ', 'g'), ' '), -2)
-        || ' ' || object_head_lemma as noun_key
+        || ' ' || object_head_lemma as noun_key,
+        1 as specificity
     from predicates
     where object_head_lemma is not null
     union all
     select
         predicates.predicate_id,
         predicates.verb_lemma,
-        arguments.head_lemma as noun_key
+        arguments.head_lemma as noun_key,
+        1 as specificity
     from predicates
     inner join arguments on predicates.predicate_id = arguments.predicate_id
     where
         arguments.preposition = 'in'
         and list_contains({{ word_list(var('participation_verbs')) }}, predicates.verb_lemma)
+    union all
+    -- an event noun as the subject of a verb of consequence ("a suicide car
+    -- bombing killed 28 soldiers"): the event is the bombing, whatever the
+    -- verb's own patterns say
+    select
+        predicate_id,
+        verb_lemma,
+        unnest([
+            subject_head_lemma,
+            list_extract(string_split(regexp_replace(lower(subject_text), '[^a-z -]+', ' ', 'g'), ' '), -2)
+            || ' ' || subject_head_lemma
+        ]) as noun_key,
+        9 as specificity
+    from predicates
+    where
+        subject_head_lemma is not null
+        and list_contains({{ word_list(var('consequence_verbs')) }}, verb_lemma)
 ),
 
 nominal_candidates as (
@@ -238,7 +267,7 @@ nominal_candidates as (
         'noun' as matched_verb_role,
         cast(null as integer) as pattern_id,
         event_nouns.event_code,
-        1 as specificity,
+        noun_keys.specificity,
         event_codes.event_root_code
     from noun_keys
     inner join event_nouns
@@ -249,7 +278,8 @@ nominal_candidates as (
     where
         list_contains({{ word_list(var('light_verbs')) }}, noun_keys.verb_lemma)
         or list_contains({{ word_list(var('participation_verbs')) }}, noun_keys.verb_lemma)
-    order by noun_keys.predicate_id, length(event_nouns.event_noun) desc
+        or list_contains({{ word_list(var('consequence_verbs')) }}, noun_keys.verb_lemma)
+    order by noun_keys.predicate_id, noun_keys.specificity desc, length(event_nouns.event_noun) desc
 ),
 
 candidates as (

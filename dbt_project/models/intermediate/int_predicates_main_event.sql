@@ -20,7 +20,9 @@
 -- chain).
 --
 -- Reporting verbs (var('reporting_verbs')) are flagged: int_events_coded
--- drops their statement when another event of the sentence is coded.
+-- drops their statement when another event of the sentence is coded, or when
+-- the sentence reports a coded passive without agent ("four men were
+-- charged, police said": a charge, not a statement).
 
 with
 
@@ -57,7 +59,9 @@ candidates as (
         predicates.subject_start is not null
         and lower(trim(predicates.subject_text)) not in ('who', 'which', 'that', 'whom', 'whose')
             as has_own_subject,
-        list_contains({{ word_list(var('reporting_verbs')) }}, governors.governor_lemma) as is_reported
+        list_contains({{ word_list(var('reporting_verbs')) }}, governors.governor_lemma) as is_reported,
+        predicates.voice = 'passive' and predicates.subject_start is null and not coded.is_negated
+            as is_agentless_passive
     from coded
     inner join predicates on coded.predicate_id = predicates.predicate_id
     left join governors on coded.predicate_id = governors.predicate_id
@@ -87,7 +91,11 @@ final as (
         is_reporting,
         clause_type,
         not can_be_event as is_subordinate,
-        can_be_event as is_main_event
+        can_be_event as is_main_event,
+        -- "four men were charged, police said": the sentence reports something
+        -- that happened to someone, though not who did it
+        bool_or(can_be_event and is_agentless_passive) over (partition by sentence_id)
+            as sentence_reports_agentless_event
     from eligible
 )
 
