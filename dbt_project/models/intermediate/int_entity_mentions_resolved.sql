@@ -189,7 +189,19 @@ role_windows as (
                 1
             ),
             ' - '
-        )[-1] as role_prefix
+        )[-1] as role_prefix,
+        -- an apposition right after a person's name: "Carrie Lam, the chief
+        -- executive of the Hong Kong Special Administrative Region, said"
+        case
+            when base.entity_label = 'PERSON'
+                then regexp_extract(
+                    substring(base.sentence_text, base.end_char - base.sentence_start_char + 1, 120),
+                    '^\s*,\s*((the|a|an)\s+)?([^,;:()"\[\]]{3,100})',
+                    3
+                )
+            else ''
+        end as appositive,
+        base.end_char
     from base
     where base.entity_label in ('PERSON', 'ORG') and base.sentence_text is not null
 ),
@@ -201,13 +213,23 @@ role_texts as (
             lower(
                 role_windows.role_prefix
                 || case when role_windows.entity_label = 'ORG' then ' ' || base.normalized_text else '' end
+                || ' ' || coalesce(role_windows.appositive, '')
             ),
             '[^a-z0-9]+',
             ' ',
             'g'
         )) || ' ' as role_text,
         ' ' || trim(regexp_replace(lower(base.normalized_text), '[^a-z0-9]+', ' ', 'g')) || ' ' as own_text,
-        base.start_char - length(role_windows.role_prefix) as role_start_char
+        base.start_char - length(role_windows.role_prefix) as role_start_char,
+        -- the end of the apposition (the mention's own end when there is none)
+        role_windows.end_char
+        + case
+            when coalesce(role_windows.appositive, '') = '' then 0
+            else strpos(
+                substring(role_windows.sentence_text, role_windows.end_char - role_windows.sentence_start_char + 1),
+                role_windows.appositive
+            ) + length(role_windows.appositive) - 1
+        end as role_end_char
     from role_windows
     inner join base on role_windows.entity_mention_id = base.entity_mention_id
 ),
@@ -278,8 +300,10 @@ role_countries as (
         on
             role_texts.sentence_id = modifier.sentence_id
             and role_texts.entity_mention_id <> modifier.entity_mention_id
-            and role_texts.role_start_char <= modifier.start_char
-            and role_texts.start_char >= modifier.end_char
+            and (
+                (role_texts.role_start_char <= modifier.start_char and role_texts.start_char >= modifier.end_char)
+                or (role_texts.end_char <= modifier.start_char and role_texts.role_end_char >= modifier.end_char)
+            )
     inner join country_matches on modifier.entity_mention_id = country_matches.entity_mention_id
     left join role_agents on role_texts.entity_mention_id = role_agents.entity_mention_id
     -- the country must belong to the title: role words found, or right in front
@@ -294,7 +318,9 @@ role_countries as (
             '^([''’]s)?\s*$'
         )
     qualify row_number() over (
-        partition by role_texts.entity_mention_id order by modifier.start_char desc
+        partition by role_texts.entity_mention_id
+        -- the title in front of the name first, then the apposition after it
+        order by modifier.start_char < role_texts.start_char desc, modifier.start_char desc
     ) = 1
 ),
 

@@ -52,6 +52,14 @@ verb_patterns as (
         end as event_code,
         coalesce(specificity, 0) as specificity
     from {{ ref('cameo_verb_patterns') }}
+    -- the bare default of a very common verb ("go" 040, "take" 171, "see" 010)
+    -- codes far more than events: such verbs are coded only by a specific
+    -- pattern, a control chain or the noun they carry
+    where not (
+        coalesce(specificity, 0) = 0
+        and subject_head is null
+        and list_contains({{ word_list(var('weak_default_verbs')) }}, lower(trim(verb_lemma)))
+    )
 ),
 
 control_verbs as (
