@@ -361,10 +361,12 @@ def extract_predicates(
             # "countries angered by disputes": the modified noun is the patient
             passive = True
             obj, subj = verb.head, None
-        if subj is not None and subj.lower_ in RELATIVE_PRONOUNS:
-            top = chain[0]
-            if top.dep_ == "relcl":
-                subj = top.head
+        relative_antecedent: Token | None = None
+        if subj is not None and subj.lower_ in RELATIVE_PRONOUNS and chain[0].dep_ == "relcl":
+            if subj_is_patient:
+                subj = chain[0].head  # "journalists who were abducted": the patient
+            else:
+                relative_antecedent = chain[0].head  # "an assailant who hit a man": "who" refers to it
         if passive:
             if obj is None:
                 obj = subj if subj_is_patient else None
@@ -414,7 +416,11 @@ def extract_predicates(
             antecedent_head = None
             if s_tok is not None:
                 speaker = _speaker_antecedent(s_tok, chain[0])
-                if speaker is not None:
+                if relative_antecedent is not None and s_tok.lower_ in RELATIVE_PRONOUNS:
+                    _, antecedent_head, a_start, a_end = _span_fields(relative_antecedent, text_of)
+                    named = resolve(relative_antecedent, a_start, a_end) if resolve else None
+                    antecedent = (a_start, a_end, named[2] if named else None)
+                elif speaker is not None:
                     _, antecedent_head, a_start, a_end = _span_fields(speaker, text_of)
                     named = resolve(speaker, a_start, a_end) if resolve else None
                     antecedent = (a_start, a_end, named[2] if named else None)

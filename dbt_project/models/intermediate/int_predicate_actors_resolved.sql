@@ -376,6 +376,7 @@ uncoded_subjects as (
         subjects.predicate_id,
         subjects.article_id,
         subjects.start_char as subject_start,
+        subjects.end_char as subject_end,
         -- the region a country modifier may sit in: up to the verb, or the
         -- end of an antecedent span found elsewhere
         case when subjects.is_antecedent then subjects.end_char else subjects.verb_start end as region_end,
@@ -417,10 +418,22 @@ subject_region as (
             and country.entity_label in ('GPE', 'NORP')
             and country.actor_code is not null
             and country.actor_country_iso3 is not null
-            and country.start_char >= uncoded_subjects.subject_start - {{ var('subject_region_chars') }}
-            and country.end_char <= uncoded_subjects.region_end
-            -- a subject before its verb (a passive agent follows it)
-            and uncoded_subjects.subject_start < uncoded_subjects.region_end
+            and (
+                -- a nationality or place inside the subject ("Israeli helicopters")
+                (
+                    country.start_char >= uncoded_subjects.subject_start
+                    and country.end_char <= uncoded_subjects.subject_end
+                )
+                -- or, for a subject naming a sector ("Rebels in the Ivory Coast"),
+                -- a place around it, before the verb
+                or (
+                    uncoded_subjects.agent_code is not null
+                    and country.start_char >= uncoded_subjects.subject_start - {{ var('subject_region_chars') }}
+                    and country.end_char <= uncoded_subjects.region_end
+                    -- a subject before its verb (a passive agent follows it)
+                    and uncoded_subjects.subject_start < uncoded_subjects.region_end
+                )
+            )
     where country.entity_mention_id is not null or uncoded_subjects.agent_code is not null
     qualify row_number() over (
         partition by uncoded_subjects.predicate_id
