@@ -577,6 +577,14 @@ DEMONYM_SUPPLEMENT = {
 
 # Abbreviations and short names news text uses that neither pycountry nor geonames lists.
 NAME_SUPPLEMENT = {
+    "bosnia": "BIH",
+    "gaza": "PSE",
+    "gaza strip": "PSE",
+    "west bank": "PSE",
+    "emirates": "ARE",
+    "u.a.e.": "ARE",
+    "south lebanon": "LBN",
+    "southern lebanon": "LBN",
     "us": "USA",
     "u.s.": "USA",
     "u.s.a.": "USA",

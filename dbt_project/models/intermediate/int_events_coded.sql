@@ -93,7 +93,12 @@ candidate_events as (
         -- no agent names nobody who did anything), and a target unless the act
         -- needs none (a statement by a speech verb: "the minister said"; a
         -- protest, aimed at the source's own government above)
-        and actors.actor1_code is not null
+        and (
+            actors.actor1_code is not null
+            -- a nominal event as subject ("a car bombing killed 28 soldiers")
+            -- reports an attack whose perpetrator is not named
+            or coded.coding_method = 'subject_event_noun'
+        )
         and (
             actors.actor2_code is not null
             or list_contains({{ word_list(var('targetless_roots')) }}, left(coded.event_code, 2))

@@ -50,7 +50,10 @@ verb_patterns as (
         case
             when trim(cast(event_code as varchar)) not in ('', '---') then trim(cast(event_code as varchar))
         end as event_code,
-        coalesce(specificity, 0) as specificity
+        -- a pattern the seed could keep only in part (a modifier or a second
+        -- phrase lost) counts one constraint less than it shows
+        coalesce(specificity, 0) - case when coalesce(is_simplified, false) then 1 else 0 end as specificity,
+        coalesce(is_simplified, false) as is_simplified
     from {{ ref('cameo_verb_patterns') }}
     -- the bare default of a very common verb ("go" 040, "take" 171, "see" 010)
     -- codes far more than events: such verbs are coded only by a specific
@@ -167,6 +170,7 @@ pattern_candidates as (
         verb_patterns.pattern_id,
         verb_patterns.event_code,
         verb_patterns.specificity,
+        verb_patterns.is_simplified,
         event_codes.event_root_code
     from predicates
     inner join verbs_to_match on predicates.predicate_id = verbs_to_match.predicate_id
@@ -221,20 +225,18 @@ noun_keys as (
     -- the nouns a light verb may carry: its object's head, the object's last
     -- two words ("air strikes" -> "air strike"), or the object of "in" after
     -- verbs of taking part ("engaged in a fierce battle")
+    -- (an aspectual verb, "began talks", "continued the strike", adds nothing
+    -- to its noun: the noun beats the verb's own patterns)
     select
         predicate_id,
         verb_lemma,
-        object_head_lemma as noun_key,
-        1 as specificity
-    from predicates
-    where object_head_lemma is not null
-    union all
-    select
-        predicate_id,
-        verb_lemma,
-        list_extract(string_split(regexp_replace(lower(object_text), '[^a-z -]+', ' ', 'g'), ' '), -2)
-        || ' ' || object_head_lemma as noun_key,
-        1 as specificity
+        unnest([
+            object_head_lemma,
+            list_extract(string_split(regexp_replace(lower(object_text), '[^a-z -]+', ' ', 'g'), ' '), -2)
+            || ' ' || object_head_lemma
+        ]) as noun_key,
+        case when list_contains({{ word_list(var('aspectual_verbs')) }}, verb_lemma) then 5 else 1 end
+            as specificity
     from predicates
     where object_head_lemma is not null
     union all
@@ -272,10 +274,11 @@ nominal_candidates as (
     -- "took a swipe at") is coded from its noun (cameo_event_nouns)
     select distinct on (noun_keys.predicate_id)
         noun_keys.predicate_id,
-        'noun' as matched_verb_role,
+        case when noun_keys.specificity = 9 then 'subject_noun' else 'noun' end as matched_verb_role,
         cast(null as integer) as pattern_id,
         event_nouns.event_code,
         noun_keys.specificity,
+        false as is_simplified,
         event_codes.event_root_code
     from noun_keys
     inner join event_nouns
@@ -302,12 +305,13 @@ best_pattern as (
     -- the verb's generic code)
     select *
     from candidates
-    where matched_verb_role in ('content', 'noun')
+    where matched_verb_role in ('content', 'noun', 'subject_noun')
     qualify row_number() over (
         partition by predicate_id
         order by
             specificity desc,
-            case matched_verb_role when 'noun' then 0 else 1 end,
+            is_simplified asc,
+            case when matched_verb_role in ('noun', 'subject_noun') then 0 else 1 end,
             pattern_id asc nulls first
     ) = 1
 ),
@@ -416,6 +420,8 @@ coded as (
         case
             when control_override.event_root_override is null and best_pattern.matched_verb_role = 'noun'
                 then 'event_noun'
+            when control_override.event_root_override is null and best_pattern.matched_verb_role = 'subject_noun'
+                then 'subject_event_noun'
             when control_override.event_root_override is null then 'verb_pattern'
             when override_pattern.event_code is not null then 'control_verb_pattern'
             else 'control_verb_root'

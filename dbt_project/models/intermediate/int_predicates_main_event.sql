@@ -10,8 +10,8 @@
 --     "officials said a bomber killed five" -> kill);
 --   * a clause of temporal sequence with its own subject ("Japan imposed
 --     sanctions after Russia seized Crimea": var('sequence_subordinators'));
---   * a relative clause with a subject or agent of its own ("a proposal that
---     Pelosi had rejected", "hostages held by rebels").
+--   * a relative clause with a subject of its own ("a proposal that Pelosi
+--     had rejected").
 -- Purpose clauses ("met to discuss"), participle clauses ("seeking to mend
 -- ties"), prepositional complements ("accused of spying"), complements of
 -- other verbs ("demanded that Hamas renounce") and relative clauses whose
