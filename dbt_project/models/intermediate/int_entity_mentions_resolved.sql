@@ -212,7 +212,9 @@ role_texts as (
         ' ' || trim(regexp_replace(
             lower(
                 role_windows.role_prefix
-                || case when role_windows.entity_label = 'ORG' then ' ' || base.normalized_text else '' end
+                -- an organisation's own words, and a title the model kept inside a
+                -- person's name ("Archbishop Desmond Tutu")
+                || ' ' || base.normalized_text
                 || ' ' || coalesce(role_windows.appositive, '')
             ),
             '[^a-z0-9]+',

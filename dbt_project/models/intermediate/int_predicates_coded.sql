@@ -267,6 +267,25 @@ noun_keys as (
     where
         subject_head_lemma is not null
         and list_contains({{ word_list(var('consequence_verbs')) }}, verb_lemma)
+    union all
+    -- the same event named in a phrase of a passive without agent ("three
+    -- civilians were killed in a suicide car bombing")
+    select
+        predicates.predicate_id,
+        predicates.verb_lemma,
+        unnest([
+            arguments.head_lemma,
+            list_extract(string_split(regexp_replace(lower(arguments.argument_text), '[^a-z -]+', ' ', 'g'), ' '), -2)
+            || ' ' || arguments.head_lemma
+        ]) as noun_key,
+        9 as specificity
+    from predicates
+    inner join arguments on predicates.predicate_id = arguments.predicate_id
+    where
+        predicates.voice = 'passive'
+        and predicates.subject_start is null
+        and arguments.preposition in ('in', 'by')
+        and list_contains({{ word_list(var('consequence_verbs')) }}, predicates.verb_lemma)
 ),
 
 nominal_candidates as (
