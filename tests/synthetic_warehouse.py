@@ -53,6 +53,9 @@ class _P:
     negated: bool = False
     modality: str | None = None
     control: list[str] = field(default_factory=list)
+    # what a pronoun subject refers to, as the NLP stage resolves it:
+    # (surface, head lemma, sentences back)
+    antecedent: tuple | None = None
 
 
 @dataclass
@@ -240,7 +243,15 @@ def _articles() -> list[dict[str, Any]]:
                 _S(
                     "She sharply criticized Japan.",
                     [_M("Japan", "GPE")],
-                    [_P("criticized", "criticize", subject=("She", "she"), obj=("Japan", "japan"))],
+                    [
+                        _P(
+                            "criticized",
+                            "criticize",
+                            subject=("She", "she"),
+                            obj=("Japan", "japan"),
+                            antecedent=("Hua Chunying", "chunying", 1),
+                        )
+                    ],
                 ),
             ],
             [
@@ -326,6 +337,11 @@ def _rows_for(article: dict[str, Any], run_id: str) -> dict[str, list[dict[str, 
         for p in s.predicates:
             v_start = start + _find(s.text, p.verb)
             subj = span(p.subject)
+            ante = (None, None, None, None)
+            if p.antecedent is not None:
+                surface, head, back = p.antecedent
+                prev = sentences[-1 - back]
+                ante = span((surface, head), _S(prev["text"]), prev["start_char"])
             obj = span(p.obj)
             preps = []
             for prep, surface, head, *nth in p.preps:
@@ -357,6 +373,10 @@ def _rows_for(article: dict[str, Any], run_id: str) -> dict[str, list[dict[str, 
                     "subject_head_lemma": subj[1],
                     "subject_start": subj[2],
                     "subject_end": subj[3],
+                    "subject_resolved_text": ante[0],
+                    "subject_antecedent_start": ante[2],
+                    "subject_antecedent_end": ante[3],
+                    "subject_antecedent_head_lemma": ante[1],
                     "object_text": obj[0],
                     "object_head_lemma": obj[1],
                     "object_start": obj[2],

@@ -164,7 +164,7 @@ def test_pronoun_subject_resolves_to_previous_person(built):
         built,
         f"select actor1_resolution from marts.event_mentions where event_id = '{rows[0]['event_id']}'",
     )
-    assert mention["actor1_resolution"] == "pronoun"
+    assert mention["actor1_resolution"] == "antecedent"  # the span the NLP stage resolved "She" to
 
 
 def test_no_events_from_boilerplate(built):

@@ -7,9 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from newswire.evaluation import conflibert as cb
 from newswire.evaluation import events as ev
 
-PLOVER = Path(__file__).resolve().parent.parent.parent / "shared" / "eval" / "events" / "plover"
+EVENTS = Path(__file__).resolve().parent.parent.parent / "shared" / "eval" / "events"
+PLOVER = EVENTS / "plover"
+CONFLIBERT = EVENTS / "conflibert-cameo"
 
 GOLD = [
     ev.GoldEvent("g1", "Japan met Russia.", "CONSULT", frozenset({"JPN"}), frozenset({"RUS"})),
@@ -67,8 +70,8 @@ def test_predictions_file_is_scored_without_running(tmp_path: Path, capsys: pyte
     perfect = [{"id": g.id, "category": g.category, "source": min(g.sources) if g.sources else None,
                 "target": min(g.targets) if g.targets else None} for g in gold]
     path.write_text("\n".join(json.dumps(p) for p in perfect) + "\n")
-    assert ev.main([str(PLOVER), "--predictions", str(path), "--json"]) == 0
-    scores = json.loads(capsys.readouterr().out)
+    assert ev.main([str(EVENTS), "--set", "plover", "--predictions", str(path), "--json"]) == 0
+    scores = json.loads(capsys.readouterr().out)["plover"]
     assert scores["precision"] == scores["recall"] == 1.0
     assert scores["actors_right"] > 0.95
 
@@ -79,12 +82,48 @@ def test_a_few_sentences_through_the_real_pipeline(tmp_path: Path, monkeypatch: 
                                                    capsys: pytest.CaptureFixture[str]) -> None:
     if not (PLOVER / ev.GOLD_FILE).exists():
         pytest.skip("PLOVER gold records absent")
-    for key in ("NEWSWIRE_INBOX", "NEWSWIRE_WAREHOUSE", "NEWSWIRE_MIN_BODY_WORDS", "NEWSWIRE_NLP_PROCESSES"):
+    for key in ("NEWSWIRE_INBOX", "NEWSWIRE_WAREHOUSE", "NEWSWIRE_NLP_PROCESSES"):
         monkeypatch.setenv(key, "")  # run_pipeline overwrites them; monkeypatch restores them afterwards
     out = tmp_path / "preds.jsonl"
-    assert ev.main([str(PLOVER), "--limit", "12", "--json", "--keep", str(tmp_path / "run"),
+    assert ev.main([str(EVENTS), "--limit", "12", "--json", "--keep", str(tmp_path / "run"),
                     "--write-predictions", str(out)]) == 0
-    scores = json.loads(capsys.readouterr().out)
+    both = json.loads(capsys.readouterr().out)
+    scores = both["plover"]
     assert scores["gold_events"] == 12
     assert scores["predicted_category_pairs"] > 0
     assert out.exists() and out.read_text().strip()
+    if both["conflibert"] is not None:
+        # one-sentence records load through the product path (the record floor, not the page floor)
+        assert both["conflibert"]["sentences_loaded"] == both["conflibert"]["sentences"] == 12
+
+
+def test_conflibert_root_codes_precision_recall_detection_and_confusion() -> None:
+    gold = [
+        cb.GoldSentence("s1", "A bomber killed five.", frozenset({"18"})),
+        cb.GoldSentence("s2", "The minister spoke.", frozenset({"01"})),
+        cb.GoldSentence("s3", "Stocks fell.", frozenset()),
+        cb.GoldSentence("s4", "X met Y and attacked Z.", frozenset({"04", "19"})),
+    ]
+    predicted = {"s1": {"19"}, "s2": {"01"}, "s3": {"01"}, "s4": {"04"}}
+    s = cb.score(gold, predicted)
+    assert (s.correct, s.predicted, s.gold) == (2, 4, 4)
+    assert s.precision == pytest.approx(0.5) and s.recall == pytest.approx(0.5)
+    assert s.detection == pytest.approx(3 / 4)  # s3 predicts an event where coders saw none
+    assert s.confusion[("18", "19")] == 1 and s.confusion[("-", "01")] == 1 and s.confusion[("19", "-")] == 1
+    assert "gold\\pred" in cb.confusion_table(s)
+
+
+def test_conflibert_negated_events_are_not_events() -> None:
+    rows = [
+        ev.EventRow("s1", "190", "19", "ISR", "ISR", None, None, "attack", True),
+        ev.EventRow("s1", "010", "01", "ISR", "ISR", None, None, "say", False),
+    ]
+    assert cb.predicted_roots(rows) == {"s1": {"01"}}
+
+
+@pytest.mark.shared
+def test_conflibert_gold_is_read_from_shared() -> None:
+    if not (CONFLIBERT / cb.SENTENCES_FILE).exists():
+        pytest.skip("ConfliBERT sentences absent")
+    gold = cb.load_gold(CONFLIBERT)
+    assert len(gold) == 200 and sum(bool(g.root_codes) for g in gold) == 90

@@ -72,9 +72,11 @@ def test_coordinated_subjects_and_objects_give_one_row_each(nlp) -> None:
     assert len({p["predicate_no"] for p in rows}) == 4
 
 
-def test_relative_clause_subject_is_antecedent(nlp) -> None:
-    row = find(preds(nlp, "Smith, who came to office in 2012, visited Ghana."), "come")[0]
-    assert row["subject_text"] == "Smith"
+def test_relative_pronoun_subject_has_its_antecedent_span(nlp) -> None:
+    text = "Smith, who came to office in 2012, visited Ghana."
+    row = find(preds(nlp, text), "come")[0]
+    assert row["subject_text"] == "who" and row["clause_type"] == "relative"
+    assert text[row["subject_antecedent_start"] : row["subject_antecedent_end"]] == "Smith"
 
 
 def test_pronoun_subject_kept_and_resolved(nlp) -> None:

@@ -41,7 +41,11 @@ EXPECTED_COLUMNS = {
         "specificity",
         "source",
         "source_pattern",
+        "is_simplified",
+        "subject_head",
     ],
+    "cameo_event_nouns.csv": ["event_noun", "light_verb", "event_code", "notes"],
+    "agent_overlay.csv": ["agent_word", "agent_code", "notes"],
     "cameo_control_verbs.csv": ["control_lemma", "effect", "event_root_override", "notes"],
     "cameo_actors.csv": ["actor_alias", "actor_name", "actor_code", "country_iso3", "valid_from", "valid_to", "source"],
     "actor_overlay.csv": [
@@ -80,7 +84,8 @@ def on(day: str, r: dict) -> bool:
 def pattern_index() -> dict[tuple, list[dict]]:
     index: dict[tuple, list[dict]] = {}
     for r in rows("cameo_verb_patterns.csv"):
-        index.setdefault((r["verb_lemma"], r["particle"], r["preposition"], r["object_head"]), []).append(r)
+        if r["subject_head"] is None:  # rows keyed on a subject noun are looked up with subject_pattern()
+            index.setdefault((r["verb_lemma"], r["particle"], r["preposition"], r["object_head"]), []).append(r)
     return index
 
 
@@ -113,7 +118,7 @@ def test_header_and_encoding(name):
         ("cameo_event_codes.csv", ("event_code",)),
         ("cameo_to_plover.csv", ("event_code",)),
         ("cameo_verb_patterns.csv", ("pattern_id",)),
-        ("cameo_verb_patterns.csv", ("verb_lemma", "particle", "preposition", "object_head")),
+        ("cameo_verb_patterns.csv", ("verb_lemma", "particle", "preposition", "object_head", "subject_head")),
         ("cameo_control_verbs.csv", ("control_lemma",)),
         ("cameo_actors.csv", ("actor_alias", "actor_code", "valid_from", "valid_to", "source")),
         ("cameo_agents.csv", ("agent_word",)),
@@ -198,8 +203,10 @@ def test_verb_pattern_columns():
             assert (r["specificity"] != "0" and "[---]" in r["source_pattern"]) or r["source"] == "overlay", r
         else:
             assert r["event_code"] in codes, r
-        n = sum(r[c] is not None for c in ("particle", "preposition", "object_head"))
+        n = sum(r[c] is not None for c in ("particle", "preposition", "object_head", "subject_head"))
         assert int(r["specificity"]) == n
+        assert r["is_simplified"] in ("true", "false")
+        assert r["subject_head"] is None or re.fullmatch(r"[a-z][a-z'\-.]*", r["subject_head"]), r
         assert r["source"] in ("petrarch2", "phoenix", "overlay")
         assert r["source_pattern"]
 
@@ -234,6 +241,10 @@ def test_verb_patterns_known_rows():
     assert pattern("take")["event_code"] == "171"
     assert pattern("take", object_head="opportunity")["event_code"] is None
     assert pattern("take", object_head="place")["event_code"] is None
+    # a noun before the verb constrains the subject ('GUNMEN * [193]', 'AIRSTRIKE * [195]')
+    kill = {r["subject_head"]: r["event_code"] for r in rows("cameo_verb_patterns.csv")
+            if r["verb_lemma"] == "kill" and r["subject_head"] and r["object_head"] is None}
+    assert kill.get("airstrike") == "195" and kill.get("explosion") == "193"
 
 
 def test_multiword_and_synsets_are_split():

@@ -361,7 +361,7 @@ def _run(sentences: list[Sentence], keep: Path | None, name: str) -> PipelineRun
 
 def _plover(args: argparse.Namespace, directory: Path) -> dict[str, Any] | None:
     if not (directory / GOLD_FILE).exists():
-        print(f"eval events: {directory / GOLD_FILE} not found; skipping PLOVER")
+        print(f"eval events: {directory / GOLD_FILE} not found; skipping PLOVER", file=sys.stderr if args.json else None)
         return None
     gold = load_gold(directory)
     if args.limit:
@@ -380,7 +380,10 @@ def _plover(args: argparse.Namespace, directory: Path) -> dict[str, Any] | None:
 
 def _conflibert(args: argparse.Namespace, directory: Path) -> dict[str, Any] | None:
     if not (directory / conflibert.SENTENCES_FILE).exists():
-        print(f"eval events: {directory / conflibert.SENTENCES_FILE} not found; skipping ConfliBERT")
+        print(
+            f"eval events: {directory / conflibert.SENTENCES_FILE} not found; skipping ConfliBERT",
+            file=sys.stderr if args.json else None,
+        )
         return None
     gold = conflibert.load_gold(directory)
     if args.limit:

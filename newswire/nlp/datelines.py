@@ -37,6 +37,9 @@ _CAPS_NO_SEPARATOR = re.compile(rf"^{_CAPS}(?:,\s*[A-Z][A-Za-z.]*(?:\s+[A-Z][a-z
 #: "Name Name, AFP | ...", "Name / AFP | ...": a short credit before a bar.
 _CREDIT = re.compile(r"^[^|\n]{2,60}?\s\|\s+")
 
+#: Words a lead sentence has at least, after a dateline.
+MIN_LEAD_WORDS = 8
+
 #: All-caps words that open real sentences rather than datelines.
 _NOT_PLACES = frozenset({"A", "I", "THE", "AN", "IN", "ON", "AT", "BY", "FOR", "US", "UN", "EU", "UK", "NATO"})
 
@@ -61,5 +64,6 @@ def dateline_end(paragraph: str) -> int:
     if m is None:
         return 0
     end = m.end()
-    # the story must go on after it: a dateline is never the whole paragraph
-    return end if end < len(paragraph.rstrip()) - 20 else 0
+    # a lead sentence follows a dateline ("Romania - Cosmin Contra scored twice"
+    # is a results line, not a dateline and a story)
+    return end if len(paragraph[end:].split()) >= MIN_LEAD_WORDS else 0

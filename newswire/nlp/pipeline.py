@@ -33,8 +33,8 @@ from spacy.tokens import Doc
 
 from newswire.nlp import gazetteer as _gazetteer  # noqa: F401  (registers the factory)
 from newswire.nlp.casing import truecase
-from newswire.nlp.datelines import dateline_end
 from newswire.nlp.coref import PronounResolver, link_mentions, person_roles, recover_mentions
+from newswire.nlp.datelines import dateline_end
 from newswire.nlp.gazetteer import SOURCE_KEY, normalize_entity_text, proper_forms
 from newswire.nlp.predicates import extract_predicates
 

@@ -198,7 +198,10 @@ obliged as (
 actor1_candidates as (
     select * from speaker
     union all by name
-    select * exclude (actor2_slot, actor2_entity_mention_id, actor2_entity_id, actor2_name, actor2_code, actor2_country_iso3)
+    select
+        * exclude (
+            actor2_slot, actor2_entity_mention_id, actor2_entity_id, actor2_name, actor2_code, actor2_country_iso3
+        )
     from own_actors
 ),
 

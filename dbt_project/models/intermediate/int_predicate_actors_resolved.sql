@@ -9,7 +9,8 @@
 --   mention, or the speaker of the reported clause); pronouns are resolved there
 --   once, not here. A verb without a subject takes the resolved subject of the
 --   nearest verb of its sentence. The recipient of a ditransitive verb ("gave
---   Tanzania a grant") is a target candidate like the object. A subject span with no coded mention takes the country mentioned
+--   Tanzania a grant") is a target candidate like the object. A subject span
+--   with no coded mention takes the country mentioned
 --   in its noun-phrase region ("Rebels in the Ivory Coast" -> CIV + REB) or,
 --   failing that, the sector its head names in cameo_agents alone
 --   ("demonstrators" -> OPP).
@@ -269,12 +270,12 @@ uncoded_targets as (
             spans.article_id = country.article_id
             and country.entity_label in ('GPE', 'NORP')
             and country.actor_code is not null
-            and country.start_char >= spans.start_char
-            and country.end_char <= spans.end_char
+            and spans.start_char <= country.start_char
+            and spans.end_char >= country.end_char
     where spans.slot <> 'subject' and coded.predicate_id is null
     qualify row_number() over (
         partition by spans.predicate_id, spans.slot, spans.slot_no
-        order by country.start_char asc nulls last, country.entity_mention_id
+        order by country.start_char asc nulls last, country.entity_mention_id asc
     ) = 1
 ),
 
@@ -381,6 +382,8 @@ uncoded_subjects as (
         -- end of an antecedent span found elsewhere
         case when subjects.is_antecedent then subjects.end_char else subjects.verb_start end as region_end,
         subjects.subject_text,
+        subjects.sentence_no,
+        subjects.is_antecedent,
         agents.agent_code
     from subjects
     left join subject_best on subjects.predicate_id = subject_best.predicate_id
@@ -421,15 +424,17 @@ subject_region as (
             and (
                 -- a nationality or place inside the subject ("Israeli helicopters")
                 (
-                    country.start_char >= uncoded_subjects.subject_start
-                    and country.end_char <= uncoded_subjects.subject_end
+                    uncoded_subjects.subject_start <= country.start_char
+                    and uncoded_subjects.subject_end >= country.end_char
                 )
                 -- or, for a subject naming a sector ("Rebels in the Ivory Coast"),
                 -- a place around it, before the verb
                 or (
                     uncoded_subjects.agent_code is not null
-                    and country.start_char >= uncoded_subjects.subject_start - {{ var('subject_region_chars') }}
-                    and country.end_char <= uncoded_subjects.region_end
+                    and not uncoded_subjects.is_antecedent
+                    and uncoded_subjects.sentence_no = country.sentence_no
+                    and uncoded_subjects.subject_start - {{ var('subject_region_chars') }} <= country.start_char
+                    and uncoded_subjects.region_end >= country.end_char
                     -- a subject before its verb (a passive agent follows it)
                     and uncoded_subjects.subject_start < uncoded_subjects.region_end
                 )

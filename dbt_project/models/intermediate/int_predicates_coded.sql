@@ -183,8 +183,8 @@ pattern_candidates as (
             -- ("GUNMEN * [193]": "gunmen killed ...")
             and (
                 verb_patterns.subject_head is null
-                or verb_patterns.subject_head = predicates.subject_head_lemma
-                or verb_patterns.subject_head = predicates.subject_antecedent_head_lemma
+                or predicates.subject_head_lemma = verb_patterns.subject_head
+                or predicates.subject_antecedent_head_lemma = verb_patterns.subject_head
             )
             and (
                 verb_patterns.preposition is null
@@ -192,7 +192,8 @@ pattern_candidates as (
             )
             -- an object constraint holds on the direct object (or, for a verb
             -- without one, on a prepositional argument: "converged for a
-            -- rally"), or on the object of the pattern's own preposition
+            -- rally"), or on the object of the pattern's own preposition, or on
+            -- the direct object when the pattern names a bare preposition
             and (
                 verb_patterns.object_head is null
                 or (
@@ -209,6 +210,9 @@ pattern_candidates as (
                     coalesce(predicate_args.prep_heads, []),
                     verb_patterns.preposition || ':' || verb_patterns.object_head
                 )
+                -- the dictionary's "OBJECT (PREPOSITION)": the object with a bare
+                -- preposition beside it ("impose sanctions on ...")
+                or (verb_patterns.preposition is not null and predicates.object_head_lemma = verb_patterns.object_head)
             )
     left join event_codes on verb_patterns.event_code = event_codes.event_code
 ),
@@ -303,13 +307,13 @@ nominal_candidates as (
     inner join event_nouns
         on
             noun_keys.noun_key = event_nouns.event_noun
-            and (event_nouns.light_verb is null or event_nouns.light_verb = noun_keys.verb_lemma)
+            and (event_nouns.light_verb is null or noun_keys.verb_lemma = event_nouns.light_verb)
     left join event_codes on event_nouns.event_code = event_codes.event_code
     where
         list_contains({{ word_list(var('light_verbs')) }}, noun_keys.verb_lemma)
         or list_contains({{ word_list(var('participation_verbs')) }}, noun_keys.verb_lemma)
         or list_contains({{ word_list(var('consequence_verbs')) }}, noun_keys.verb_lemma)
-    order by noun_keys.predicate_id, noun_keys.specificity desc, length(event_nouns.event_noun) desc
+    order by noun_keys.predicate_id asc, noun_keys.specificity desc, length(event_nouns.event_noun) desc
 ),
 
 candidates as (
