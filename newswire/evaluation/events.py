@@ -361,7 +361,9 @@ def _run(sentences: list[Sentence], keep: Path | None, name: str) -> PipelineRun
 
 def _plover(args: argparse.Namespace, directory: Path) -> dict[str, Any] | None:
     if not (directory / GOLD_FILE).exists():
-        print(f"eval events: {directory / GOLD_FILE} not found; skipping PLOVER", file=sys.stderr if args.json else None)
+        print(
+            f"eval events: {directory / GOLD_FILE} not found; skipping PLOVER", file=sys.stderr if args.json else None
+        )
         return None
     gold = load_gold(directory)
     if args.limit:
