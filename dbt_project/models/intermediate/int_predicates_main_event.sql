@@ -24,22 +24,27 @@ with
 
 coded as (
     select * from {{ ref('int_predicates_coded') }}
+    where {{ incremental_filter('articles') }}
 ),
 
 actors as (
     select * from {{ ref('int_predicate_actors_resolved') }}
+    where {{ incremental_filter('articles') }}
 ),
 
 predicates as (
     select * from {{ ref('stg_newswire__predicates') }}
+    where {{ incremental_filter('articles') }}
 ),
 
 arguments as (
     select * from {{ ref('int_predicate_arguments_unnested') }}
+    where {{ incremental_filter('articles') }}
 ),
 
 sentences as (
     select * from {{ ref('stg_newswire__sentences') }}
+    where {{ incremental_filter('articles') }}
 ),
 
 argument_spans as (
