@@ -134,7 +134,7 @@ def synthetic(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]
 
 
 def test_incremental_builds_equal_a_full_refresh(synthetic, tmp_path: Path) -> None:
-    source, (first, second) = synthetic
+    source, (first, _second) = synthetic
     db = tmp_path / "newswire.duckdb"
     shutil.copy2(source, db)
     _add_undated_copy(db, first)
