@@ -159,15 +159,18 @@ class _Publisher:
         self.removed.append((table, file))
 
     # -- layouts -------------------------------------------------------------------------
-    def fingerprinted(self, table: str, key: str | None) -> None:
+    def fingerprinted(self, table: str, key: str | None, seg_sql: str | None = None) -> None:
         """Rewrite the segments (one per key value, or the whole table) whose content hash changed."""
-        seg = f"coalesce(cast(t.{_q(key)} as varchar), '~')" if key else "'all'"
+        seg = seg_sql or (f"coalesce(cast(t.{_q(key)} as varchar), '~')" if key else "'all'")
+        key = key or seg_sql
         current = {
             s: fp for s, fp in self.con.execute(
                 f"select {seg} as segment, cast(count(*) as varchar) || ':' || cast(coalesce(sum(hash(t)), 0) "
                 f"as varchar) from {_rel(table)} as t group by all").fetchall()
         }
         live = self.live(table)
+        if not current and set(live) == {"empty"}:
+            return  # still empty
         for segment, fp in current.items():
             if segment in live and live[segment][1] == fp:
                 continue
@@ -178,42 +181,58 @@ class _Publisher:
         for segment, (file, _, _) in live.items():
             if segment not in current:
                 self.drop(table, file)
-        if not current and not live:
-            self.write(table, "all", f"select * from {_rel(table)}", fingerprint="0:0")
+        self.keep_view(table)
 
     def days(self, table: str, column: str, events_sql: str | None, full: bool) -> None:
-        """Rewrite the days of the rebuilt events (or all days)."""
+        """Rewrite the days of the events the transform rebuilt (compare every day when unknown)."""
         live = self.live(table)
         day = f"coalesce(strftime(t.{_q(column)}, '%Y-%m-%d'), 'none')"
-        if full or not live:
-            wanted = {r[0] for r in self.con.execute(f"select distinct {day} from {_rel(table)} as t").fetchall()}
-            stale = set(live)
-        else:
-            if events_sql is None:
-                return
-            ids = f"select event_id from ({events_sql})"
-            now_days = {r[0] for r in self.con.execute(
-                f"select distinct {day} from marts.events as t where t.event_id in ({ids})").fetchall()}
-            event_files = [f for f, _, _ in self.live("marts.events").values()]
-            before_days: set[str] = set()
-            if event_files:
-                before_days = {r[0] for r in self.con.execute(
-                    f"select distinct {day} from read_parquet([{', '.join(_lit(f) for f in event_files)}]) as t "
-                    f"where t.event_id in ({ids})").fetchall()}
-            stale = (now_days | before_days) & set(live)
-            wanted = now_days | before_days
-        for segment in stale:
-            self.drop(table, live[segment][0])
+        if full or not live or events_sql is None:
+            self.fingerprinted(table, None, seg_sql=day)
+            return
+        ids = f"select event_id from ({events_sql})"
+        wanted = {r[0] for r in self.con.execute(
+            f"select distinct {day} from marts.events as t where t.event_id in ({ids})").fetchall()}
+        event_files = [f for f, _, _ in self.live("marts.events").values()]
+        if event_files:  # the days those events had when last published (an event may have gone)
+            wanted |= {r[0] for r in self.con.execute(
+                f"select distinct {day} from read_parquet([{', '.join(_lit(f) for f in event_files)}]) as t "
+                f"where t.event_id in ({ids})").fetchall()}
+        if not wanted:
+            return
+        days_list = ", ".join(_lit(d) for d in sorted(wanted))
+        current = dict(self.con.execute(
+            f"select {day}, cast(count(*) as varchar) || ':' || cast(coalesce(sum(hash(t)), 0) as varchar) "
+            f"from {_rel(table)} as t where {day} in ({days_list}) group by all").fetchall())
         for segment in sorted(wanted):
-            sql = f"select * from {_rel(table)} as t where {day} = {_lit(segment)}"
-            if self.con.execute(f"select count(*) from ({sql})").fetchone()[0] or not live:
-                self.write(table, segment, sql)
-        if not wanted and not live:
-            self.write(table, "none", f"select * from {_rel(table)} where false")
+            fp = current.get(segment)
+            if segment in live and live[segment][1] == fp:
+                continue
+            if segment in live:
+                self.drop(table, live[segment][0])
+            if fp is not None:
+                self.write(table, segment, f"select * from {_rel(table)} as t where {day} = {_lit(segment)}",
+                           fingerprint=fp)
+        self.keep_view(table)
+
+    def keep_view(self, table: str) -> None:
+        """A table whose every segment went still needs one file, so its view keeps its columns."""
+        dropped = {f for t, f in self.removed if t == table}
+        remaining = [f for f, _, _ in self.live(table).values() if f not in dropped]
+        if not remaining and not any(a[0] == table for a in self.added):
+            self.write(table, "empty", f"select * from {_rel(table)} where false")
+
+    def columns(self, table: str) -> set[str]:
+        if table not in self.present:
+            return set()
+        schema, name = table.split(".", 1)
+        return {r[0] for r in self.con.execute(
+            "select column_name from duckdb_columns() where database_name = current_database() "
+            "and schema_name = ? and table_name = ?", [schema, name]).fetchall()}
 
     def articles(self, layer: str, tables: Iterable[str], recomputed: set[str] | None, full: bool) -> None:
         """New articles form new segments; segments with deleted or recomputed articles are rewritten."""
-        tables = [t for t in tables if t in self.present]
+        tables = [t for t in tables if "article_id" in self.columns(t)]
         if not tables:
             return
         authority = tables[0]
@@ -259,18 +278,17 @@ class _Publisher:
                 live_t = self.live(table)
                 if segment in live_t:
                     self.drop(table, live_t[segment][0])
-        if not placed and not live:
-            for table in tables:
-                self.write(table, "empty", f"select * from {_rel(table)} where false", articles=0)
-            return
         for i in range(0, len(placed), SEGMENT_ARTICLES):
             group = placed[i:i + SEGMENT_ARTICLES]
             con.execute("create or replace temp table _pub_group as select unnest(?) as article_id", [group])
             segment = f"{layer}{self.generation:06d}-{i // SEGMENT_ARTICLES:04d}"
             for table in tables:
-                self.write(table, segment,
-                           f"select * from {_rel(table)} where article_id in (select article_id from _pub_group)",
-                           articles=len(group))
+                sql = f"select * from {_rel(table)} where article_id in (select article_id from _pub_group)"
+                # every article has a row in the layer's first table; the others may have none
+                if table == authority or con.execute(f"select count(*) from ({sql})").fetchone()[0]:
+                    self.write(table, segment, sql, articles=len(group))
+        for table in tables:
+            self.keep_view(table)
 
     # -- run ---------------------------------------------------------------------------
     def run(self) -> dict[str, Any]:
@@ -280,13 +298,17 @@ class _Publisher:
             if layer in self.layers:
                 self.articles(layer, tables, self.changes.articles if layer == "marts" else None,
                               full=bool(set(tables) & full))
+        keyed = {t for layer in ARTICLE_LAYERS.values() for t in layer if "article_id" in self.columns(t)}
         for table in sorted(self.present):
-            if _layer(table) not in self.layers or any(table in t for t in ARTICLE_LAYERS.values()):
+            if _layer(table) not in self.layers or table in keyed:
                 continue
-            if table in DAY_TABLES:
+            if table in DAY_TABLES and {DAY_TABLES[table], "event_id"} <= self.columns("marts.events") \
+                    and DAY_TABLES[table] in self.columns(table):
                 self.days(table, DAY_TABLES[table], self.changes.events_sql, full=table in full)
+            elif table in RUN_TABLES and RUN_TABLES[table] in self.columns(table):
+                self.fingerprinted(table, RUN_TABLES[table])
             else:
-                self.fingerprinted(table, RUN_TABLES.get(table))
+                self.fingerprinted(table, None)
         # tables that are gone from the working copy
         for table in {r[0] for r in self.con.execute(
                 "select distinct table_name from audit.published_parts where removed_at is null").fetchall()}:
