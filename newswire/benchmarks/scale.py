@@ -225,6 +225,9 @@ def main(argv: list[str] | None = None) -> int:
         logging.getLogger(noisy).setLevel(logging.WARNING)
     import tempfile
 
+    if not args.source.exists():
+        print(f"skip: no source warehouse {args.source} (make bench builds it from ../shared/corpora/bbc)")
+        return 0
     root = args.root or Path(tempfile.mkdtemp(prefix="newswire-scale-"))
     if args.size:
         print(json.dumps(measure_size(args.source.resolve(), root, args.size, args.batch)))
@@ -240,6 +243,7 @@ def main(argv: list[str] | None = None) -> int:
             check=True, stdout=subprocess.PIPE, text=True,
         ).stdout
         results.append(json.loads(out.strip().splitlines()[-1]))
+        print_table(results)
         if not args.keep:
             shutil.rmtree(root / f"history-{size}", ignore_errors=True)
     print_table(results)

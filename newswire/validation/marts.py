@@ -132,12 +132,15 @@ def marts_suites(settings: Settings, event_codes: list[str]) -> dict[str, list[A
     }
 
 
-def marts_frames(con: Any) -> dict[str, pd.DataFrame]:
+def marts_frames(con: Any, events_sql: str | None = None) -> dict[str, pd.DataFrame]:
+    """The frames the suite checks. `events_sql` (a query of event ids) limits the row-level
+    checks of marts.events to the events a build rebuilt; the integrity counts cover all rows."""
+    where = f"where event_id in ({events_sql})" if events_sql else ""
     return {
         "events": con.execute(
-            """select event_id, cast(event_code as varchar) as event_code, goldstein, quad_class, event_date,
+            f"""select event_id, cast(event_code as varchar) as event_code, goldstein, quad_class, event_date,
                       plover_category, coalesce(actor1_code, actor2_code) as actor_code
-               from marts.events"""
+               from marts.events {where}"""
         ).df(),
         "integrity": integrity_frame(con, VIOLATIONS, ENTITY_SHARE_SQL),
     }
