@@ -106,23 +106,39 @@ paired as (
     select * from paired_before
 ),
 
-competing as (
-    -- every dated mention an undated paired mention could match
-    select distinct previous.article_id
-    from previous
-    inner join paired
-        on
-            previous.actor1_entity_id = paired.actor1_entity_id
-            and previous.actor2_entity_id = paired.actor2_entity_id
-            and previous.event_base_code = paired.event_base_code
-            and previous.is_negated = paired.is_negated
-    where previous.is_published_at_known and not paired.is_published_at_known
-),
-
-final as (
+rescoped as (
     select article_id from changed
     union
     select article_id from paired
+),
+
+undated_keys as (
+    -- every undated mention of an article rebuilt here needs all its dated
+    -- candidates, not only the ones of the mention that brought the article in
+    select distinct
+        previous.actor1_entity_id,
+        previous.actor2_entity_id,
+        previous.event_base_code,
+        previous.is_negated
+    from previous
+    inner join rescoped on previous.article_id = rescoped.article_id
+    where not previous.is_published_at_known
+),
+
+competing as (
+    select distinct previous.article_id
+    from previous
+    inner join undated_keys
+        on
+            previous.actor1_entity_id = undated_keys.actor1_entity_id
+            and previous.actor2_entity_id = undated_keys.actor2_entity_id
+            and previous.event_base_code = undated_keys.event_base_code
+            and previous.is_negated = undated_keys.is_negated
+    where previous.is_published_at_known
+),
+
+final as (
+    select article_id from rescoped
     union
     select article_id from competing
 )
