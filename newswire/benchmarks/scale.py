@@ -154,20 +154,23 @@ def _replicate_models(con: duckdb.DuckDBPyConnection, replicas: int) -> None:
             con.execute(ddl)
             con.execute(f'insert into {schema}."{table}" select * from {src}')
             continue
-        if "article_id" not in names and "event_id" not in names:
+        if not names & {"article_id", "event_id", "sentence_id"}:
             con.execute(f'create table {schema}."{table}" as select * from {src}')  # seeds
             continue
-        key = "article_id" if "article_id" in names else "first_article_id"
+        key = "article_id" if "article_id" in names else "first_article_id" if "first_article_id" in names \
+            else "sentence_id"
+        key_sql = f"regexp_replace(t.{key}, '-s[0-9]+$', '')" if key == "sentence_id" else f"t.{key}"
         exprs = []
         for c, dtype in cols:
             q = f't."{c}"'
             if c == "event_id":
                 exprs.append(f"case when m.r = 0 then {q} else left(md5(cast(m.r as varchar) || ':' || {q}), 16) end")
-            elif c in (key, "story_cluster_id", "first_article_id"):
-                exprs.append(f"coalesce((select idr from idmap where idmap.id0 = {q} and idmap.r = m.r), {q})"
-                             if c != key else "m.idr")
-            elif dtype == "VARCHAR" and key == "article_id":
-                exprs.append(f"case when starts_with({q}, t.article_id) then m.idr || substr({q}, 17) else {q} end")
+            elif c == key and key != "sentence_id":
+                exprs.append("m.idr")
+            elif c in ("story_cluster_id", "first_article_id"):
+                exprs.append(f"coalesce((select idr from idmap where idmap.id0 = {q} and idmap.r = m.r), {q})")
+            elif dtype == "VARCHAR" and key in ("article_id", "sentence_id"):
+                exprs.append(f"case when starts_with({q}, m.id0) then m.idr || substr({q}, 17) else {q} end")
             elif dtype == "DATE":
                 exprs.append(f"cast({q} + to_days(cast(m.r * {DAYS_PER_REPLICA} as integer)) as date)")
             elif dtype.startswith("TIMESTAMP"):
@@ -176,7 +179,7 @@ def _replicate_models(con: duckdb.DuckDBPyConnection, replicas: int) -> None:
                 exprs.append(q)
         select = ", ".join(f'{e} as "{c}"' for e, (c, _) in zip(exprs, cols, strict=True))
         con.execute(f'create table {schema}."{table}" as select {select} from {src} as t '
-                    f"join idmap as m on t.{key} = m.id0")
+                    f"join idmap as m on {key_sql} = m.id0")
 
 
 def _append_replicas(con: duckdb.DuckDBPyConnection, first: int, last: int) -> None:
