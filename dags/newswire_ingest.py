@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from airflow.sdk import Asset, dag, get_current_context, task
-from airflow.sdk.exceptions import AirflowFailException
+from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
 
 from newswire.config import get_settings
 from newswire.ingest import pipeline
@@ -62,10 +62,13 @@ def newswire_ingest() -> None:
 
     @task(pool=writer_pool(), outlets=[RAW_ARTICLES])
     def publish(validation: dict) -> str:
+        if not pipeline.inputs_recorded(_run_id()):
+            # Nothing new: no publish and no Asset event, so no transform is scheduled.
+            raise AirflowSkipException("no new inputs in the inbox: nothing to publish, transform not scheduled")
         return pipeline.publish_warehouse()
 
-    @task(pool=writer_pool())
-    def summarize(published: str) -> dict:
+    @task(pool=writer_pool(), trigger_rule="none_failed")
+    def summarize(published: str | None) -> dict:
         from newswire.reporting import log_summary
 
         summary = pipeline.run_summary(_run_id())

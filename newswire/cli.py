@@ -19,6 +19,8 @@ _TOOLS = {
 _BENCHES = {
     "nlp": "newswire.benchmarks.nlp",
     "extraction": "newswire.benchmarks.extraction",
+    "pipeline": "newswire.benchmarks.pipeline",
+    "scale": "newswire.benchmarks.scale",
 }
 
 
@@ -40,6 +42,19 @@ def _run_locked(args: argparse.Namespace) -> int:
     from newswire.run_console import RunConsole, verbose_wanted
 
     settings = get_settings()
+    if not args.force:
+        import time
+
+        from newswire.noop import pending_work
+
+        started = time.perf_counter()
+        reasons = pending_work(settings)
+        if not reasons:
+            print(f"newswire run: nothing new in {settings.inbox} and no dictionary or model changed; "
+                  f"{settings.warehouse} is up to date (checked in {time.perf_counter() - started:.1f}s, "
+                  "transform skipped; --force runs anyway)")
+            return 0
+        logging.getLogger(__name__).info("run needed: %s", "; ".join(reasons))
     console = RunConsole(settings.log_dir, verbose=verbose_wanted(args.verbose))
     ok, state, summary = False, "not started", {}
     try:
@@ -132,6 +147,10 @@ def main(argv: list[str] | None = None) -> int:
         default=0.0,
         metavar="SECONDS",
         help="when another run is writing, wait up to SECONDS for it (default: exit at once, status 75)",
+    )
+    run.add_argument(
+        "--force", action="store_true",
+        help="run the DAGs even when nothing is new (by default such a run says so and stops)",
     )
     run.add_argument(
         "-v", "--verbose", action="store_true",

@@ -33,7 +33,7 @@ class Settings:
     warehouse: Path = field(
         default_factory=lambda: _path("WAREHOUSE", PROJECT_ROOT / "warehouse" / "newswire.duckdb")
     )
-    batch_size: int = field(default_factory=lambda: int(_env("BATCH_SIZE", "200")))
+    batch_size: int = field(default_factory=lambda: int(_env("BATCH_SIZE", "1000")))
     schedule: str = field(default_factory=lambda: _env("SCHEDULE", "@hourly"))
     transform_schedule: str = field(default_factory=lambda: _env("TRANSFORM_SCHEDULE", "asset"))
     max_input_bytes: int = field(default_factory=lambda: int(_env("MAX_INPUT_BYTES", str(50 * 1024 * 1024))))

@@ -1,9 +1,10 @@
 """DuckDB access: the raw tables, the working copy and publishing.
 
 Writers never open the published file. They write a private working copy and
-publish it with an atomic rename once it has passed validation, so a reader with
-the published file open (even the DuckDB CLI, which holds a file lock) never
-blocks a run and never sees a half-built state.
+publish what changed as Parquet segments plus a new catalog swapped in by an
+atomic rename (newswire.publish), so a reader with the published file open (even
+the DuckDB CLI, which holds a file lock) never blocks a run and never sees a
+half-built state.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pyarrow as pa
@@ -81,16 +83,22 @@ def ensure_raw_tables(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def ensure_work_db(settings: Settings | None = None) -> Path:
-    """Make sure the working copy exists, seeding it from the published file if any."""
+    """Make sure the working copy exists, rebuilding it from the published warehouse if any."""
+    from newswire.publish import is_catalog, restore_work_db
+
     settings = settings or get_settings()
     work = settings.work_db
     work.parent.mkdir(parents=True, exist_ok=True)
     if not work.exists() and settings.warehouse.exists():
         log.info("seeding working copy %s from published %s", work, settings.warehouse)
-        # Copy then rename, so a run killed mid-copy never leaves a half working copy.
-        tmp = work.with_name(f".{work.name}.seeding-{os.getpid()}")
-        shutil.copy2(settings.warehouse, tmp)
-        os.replace(tmp, work)
+        if is_catalog(settings.warehouse):
+            restore_work_db(settings.warehouse, work)
+        else:
+            # A whole-file copy published by an older release. Copy then rename, so a
+            # run killed mid-copy never leaves a half working copy.
+            tmp = work.with_name(f".{work.name}.seeding-{os.getpid()}")
+            shutil.copy2(settings.warehouse, tmp)
+            os.replace(tmp, work)
     return work
 
 
@@ -133,13 +141,16 @@ def connect(settings: Settings | None = None, *, read_only: bool = False) -> Ite
             con.close()
 
 
-def publish(settings: Settings | None = None) -> Path:
-    """Copy the validated working copy over the published file atomically.
+def publish(settings: Settings | None = None, *, layers: tuple[str, ...] = ("raw", "audit"),
+            changes: Any = None) -> Path:
+    """Publish the working copy's tables of `layers` as segments (newswire.publish).
 
-    The copy goes to a temporary file in the same folder and is then renamed over
-    the published path: readers that already have the old file open keep their
-    consistent snapshot; new readers see the new one; nobody sees a mix.
+    New segment files for what changed, then a new catalog renamed over the published
+    path: readers that have the old catalog open keep a consistent snapshot, new
+    readers see the new one, nobody sees a mix. The ingest publishes ``raw`` and
+    ``audit``; only a validated transform publishes ``marts`` (and ``lookup``).
     """
+    from newswire.publish import publish_segments
     from newswire.runlock import writer_lock
 
     settings = settings or get_settings()
@@ -147,11 +158,7 @@ def publish(settings: Settings | None = None) -> Path:
         remove_orphans(settings)
         work = ensure_work_db(settings)
         with duckdb.connect(str(work)) as con:
-            con.execute("checkpoint")
-        target = settings.warehouse
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(f".{target.name}.publishing-{os.getpid()}")
-        shutil.copy2(work, tmp)
-        os.replace(tmp, target)
-    log.info("published %s -> %s", work, target)
-    return target
+            con.execute("set timezone = 'UTC'")
+            publish_segments(con, settings, layers=layers, changes=changes)
+    log.info("published %s -> %s", work, settings.warehouse)
+    return settings.warehouse

@@ -27,11 +27,17 @@ def _rows(db: Path, sql: str) -> list:
 
 
 def _tables(db: Path) -> list[tuple[str, str]]:
+    """Tables and views of the dbt-managed schemas (the published file holds views)."""
     return _rows(
         db,
         "select schema_name, table_name from duckdb_tables() "
+        "where schema_name in ('lookup', 'intermediate', 'marts', 'wap_last_validated') "
+        "union all select schema_name, view_name from duckdb_views() "
         "where schema_name in ('lookup', 'intermediate', 'marts', 'wap_last_validated')",
     )
+
+
+ALL_LAYERS = ("raw", "marts", "audit")
 
 
 @pytest.fixture
@@ -46,7 +52,11 @@ def settings(tmp_path: Path) -> Settings:
         )
         con.execute("create table marts.entities as select 'jpn' as entity_id")
         con.execute("create view marts.events_view as select * from marts.events")
-    publish(s)
+        # what dbt records for its incremental models (forgotten on a failed build)
+        con.execute("create schema intermediate")
+        con.execute(f"create table {wap.MODEL_STATE} as select 'model.newswire.events' as model_id, "
+                    "'abc' as fingerprint, now() as built_at")
+    publish(s, layers=ALL_LAYERS)
     return s
 
 
@@ -57,27 +67,29 @@ def _bad_build(s: Settings) -> None:
         con.execute("insert into marts.events values ('e3', '999')")
         con.execute("drop table marts.entities")
         con.execute("create table marts.new_mart as select 1 as x")
-        con.execute("create schema intermediate; create table intermediate.int_x as select 1 as x")
+        con.execute("create table intermediate.int_x as select 1 as x")
         con.execute("create or replace table lookup.codes as select '999' as event_code")
 
 
-def test_rollback_restores_exactly_the_last_validated_tables(settings: Settings) -> None:
+def _model_state(s: Settings) -> list:
+    return _rows(s.work_db, f"select model_id from {wap.MODEL_STATE}")
+
+
+def test_a_failed_build_never_reaches_users_and_the_next_build_is_full(settings: Settings) -> None:
     before_tables = _tables(settings.warehouse)
-    before_events = _rows(settings.warehouse, "select * from marts.events")
     sha = _sha(settings.warehouse)
 
     begun = wap.begin_build("r1", settings)
     assert begun["state"] == wap.BUILDING
-    assert set(begun["snapshot"]) == {"lookup", "marts"}
     _bad_build(settings)
     result = wap.rollback("r1", "events: expect_column_values_to_be_in_set(event_code)", settings)
 
-    assert result["restored"]
-    assert _tables(settings.work_db) == before_tables  # no snapshot left, no new tables or schemas
-    assert _rows(settings.work_db, "select * from marts.events") == before_events
-    assert _rows(settings.work_db, "select * from lookup.codes") == [("040",)]
-    assert _rows(settings.work_db, "select * from marts.events_view") == before_events
-    assert _sha(settings.warehouse) == sha
+    assert result["forgotten_models"] == 1
+    assert _model_state(settings) == []  # the next dbt build rebuilds every incremental model
+    assert _sha(settings.warehouse) == sha  # the published catalog was never touched
+    assert _tables(settings.warehouse) == before_tables
+    assert _rows(settings.warehouse, "select * from marts.events") == [("e1", "040"), ("e2", "040")]
+    assert _rows(settings.warehouse, "select * from lookup.codes") == [("040",)]
     with connect(settings) as con:
         state = wap.get_state(con)
     assert state["state"] == wap.FAILED and "event_code" in state["reason"]
@@ -87,11 +99,11 @@ def test_rollback_is_idempotent_and_keeps_the_audit_reason(settings: Settings) -
     wap.begin_build("r1", settings)
     wap.rollback("r1", "precise reason from the audit", settings)
     again = wap.rollback("r1", "generic reason from the failure handler", settings)
-    assert again["restored"] == {}
+    assert again["forgotten_models"] == 0
     assert again["reason"] == "precise reason from the audit"
 
 
-def test_ingest_publish_skips_while_a_transform_builds(settings: Settings) -> None:
+def test_ingest_publish_skips_while_a_transform_builds_and_never_publishes_marts(settings: Settings) -> None:
     from newswire.ingest.pipeline import publish_warehouse
 
     sha = _sha(settings.warehouse)
@@ -102,9 +114,15 @@ def test_ingest_publish_skips_while_a_transform_builds(settings: Settings) -> No
     assert _sha(settings.warehouse) == sha
     wap.rollback("r1", "bad", settings)
     assert wap.publish_blocker(settings) is None
+    with connect(settings) as con:
+        con.execute("create schema if not exists raw")
+        con.execute("create table raw.extra as select 1 as x")
     published = publish_warehouse(settings)
     assert not published.startswith("skipped")
+    # the raw layer went out; the failed build's marts and lookup did not
+    assert _rows(settings.warehouse, "select * from raw.extra") == [(1,)]
     assert _rows(settings.warehouse, "select * from marts.events") == [("e1", "040"), ("e2", "040")]
+    assert _rows(settings.warehouse, "select * from lookup.codes") == [("040",)]
 
 
 def test_transform_publishes_only_its_validated_run(settings: Settings) -> None:
@@ -118,26 +136,29 @@ def test_transform_publishes_only_its_validated_run(settings: Settings) -> None:
         wap.publish_validated("another-run", settings)
     wap.publish_validated("r1", settings)
     assert len(_rows(settings.warehouse, "select * from marts.events")) == 3
-    assert _rows(settings.warehouse, "select state from audit.publish_state") == [("published",)]
-    assert not [t for t in _tables(settings.warehouse) if t[0] == "wap_last_validated"]
+    assert not [t for t in _tables(settings.warehouse) if t[0] in ("wap_last_validated", "intermediate")]
 
 
-def test_an_abandoned_build_is_rolled_back_by_the_next_one(settings: Settings) -> None:
+def test_an_abandoned_build_makes_the_next_one_full(settings: Settings) -> None:
     wap.begin_build("crashed", settings)
     _bad_build(settings)  # ...and the worker died here
     begun = wap.begin_build("next", settings)
     assert begun["previous_state"] == wap.BUILDING
-    assert _rows(settings.work_db, "select * from marts.events") == [("e1", "040"), ("e2", "040")]
-    assert "intermediate" not in begun["snapshot"]
+    assert begun["forgotten_models"] == 1
+    assert _model_state(settings) == []
+    assert _rows(settings.warehouse, "select * from marts.events") == [("e1", "040"), ("e2", "040")]
 
 
-def test_first_build_with_no_marts_rolls_back_to_nothing(tmp_path: Path) -> None:
+def test_first_build_that_fails_publishes_no_marts(tmp_path: Path) -> None:
+    from newswire.ingest.pipeline import publish_warehouse
+
     s = Settings(warehouse=tmp_path / "wh" / "newswire.duckdb")
     wap.begin_build("first", s)
     with connect(s) as con:
         con.execute("create schema marts; create table marts.events as select 1 as x")
     wap.rollback("first", "bad", s)
-    assert _tables(s.work_db) == []
+    publish_warehouse(s)
+    assert not [t for t in _tables(s.warehouse) if t[0] == "marts"]
 
 
 def _cli() -> str | None:
@@ -165,7 +186,9 @@ def test_a_cli_holding_the_published_file_blocks_neither_publish_nor_rollback(
         wap.rollback("r1", "bad", settings)
         wap.begin_build("r2", settings)
         with connect(settings) as con:
-            con.execute("insert into marts.events values ('e3', '040')")
+            # after a failed build dbt rebuilds in full (the model state was forgotten)
+            con.execute("create or replace table marts.events as select * from "
+                        "(values ('e1', '040'), ('e2', '040'), ('e3', '040')) t(event_id, code)")
             wap.mark_validated("r2", con)
         wap.publish_validated("r2", settings)
         assert reader.poll() is None

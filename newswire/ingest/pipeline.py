@@ -277,7 +277,8 @@ def annotate_batch(manifest: dict[str, Any], settings: Settings | None = None) -
     started = time.perf_counter()
     if table.num_rows:
         nlp = load_pipeline(settings.spacy_model)
-        n_process = settings.nlp_processes if table.num_rows >= 4 * settings.nlp_batch_size else 1
+        # worker processes pay off from a couple of spaCy batches on (forking costs about a second)
+        n_process = settings.nlp_processes if table.num_rows >= 2 * settings.nlp_batch_size else 1
         done = 0
         for ann in annotate_articles(
             table.to_pylist(), nlp=nlp, n_process=n_process, batch_size=settings.nlp_batch_size
@@ -495,6 +496,12 @@ def quarantine_run(con: Any, run_id: str, reason: str) -> int:
         raise
     log.error("quarantined %d articles of run %s: %s", len(ids), run_id, reason)
     return len(ids)
+
+
+def inputs_recorded(run_id: str, settings: Settings | None = None) -> int:
+    """How many inputs this run recorded in raw.inputs (0: nothing new was found)."""
+    with connect(settings or get_settings()) as con:
+        return int(con.execute("select count(*) from raw.inputs where run_id = ?", [run_id]).fetchone()[0])
 
 
 def publish_warehouse(settings: Settings | None = None) -> str:

@@ -26,7 +26,7 @@ MARTS_TABLES = ("articles", "entities", "entity_mentions", "events", "event_ment
 
 
 def begin(run_id: str, settings: Settings | None = None) -> dict[str, Any]:
-    """Snapshot the last validated marts and block publishing until the audit."""
+    """Mark the build in progress (publishing of marts blocked until the audit)."""
     return wap.begin_build(run_id, settings)
 
 
@@ -49,7 +49,10 @@ def check_marts(run_id: str, settings: Settings | None = None) -> dict[str, Any]
 
     settings = settings or get_settings()
     with connect(settings) as con:
-        frames = marts_frames(con)
+        # row-level checks on the events this build rebuilt; all of them after a full rebuild
+        changes = wap.build_changes(con)
+        full = "marts.events" in (changes.full or set())
+        frames = marts_frames(con, None if full else changes.events_sql)
         summary = validate_marts(con, run_id, settings, frames=frames, raise_on_failure=False)
         if not summary.success:
             reason = summary.describe()
@@ -61,12 +64,12 @@ def check_marts(run_id: str, settings: Settings | None = None) -> dict[str, Any]
 
 def rollback(run_id: str, reason: str = "a dbt or validation task failed; see its log",
              settings: Settings | None = None) -> dict[str, Any]:
-    """Restore the last validated tables after any failed build step."""
+    """Record a failed build; the next one rebuilds the marts in full."""
     return wap.rollback(run_id, reason, settings)
 
 
 def publish(run_id: str, settings: Settings | None = None) -> str:
-    """Publish the working copy (atomic rename) once this run's marts are validated."""
+    """Publish what changed (segments + catalog swap) once this run's marts are validated."""
     return wap.publish_validated(run_id, settings)
 
 

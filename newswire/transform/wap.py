@@ -1,25 +1,25 @@
-"""Write-audit-publish for the transform: the working copy's marts are always the
-last validated ones, and nothing unvalidated is ever published.
+"""Write-audit-publish for the transform: nothing unvalidated is ever published.
 
-Users query the published file (``settings.warehouse``); every writer uses the
-private working copy (``settings.work_db``) and ``newswire.warehouse.publish``
-copies it over the published file with an atomic rename. dbt builds the marts in
-place in the working copy, so between "dbt wrote the marts" and "GX passed them"
-the working copy holds unvalidated tables. Two things keep them from leaking:
+Users query the published catalog (``settings.warehouse``, see newswire.publish);
+every writer uses the private working copy (``settings.work_db``). dbt builds the
+marts in place in the working copy, so between "dbt wrote the marts" and "GX passed
+them" the working copy holds unvalidated rows. What keeps them from users:
 
-* ``audit.publish_state`` has one row per guarded stage (``marts``) whose state
-  is ``building`` while a transform is between its snapshot and its verdict.
-  :func:`publish_blocker` reports it, and every publisher (the ingest DAG too)
-  refuses to publish while it is set.
-* Before dbt touches the working copy, :func:`begin_build` snapshots every table
-  of the dbt-managed schemas (:data:`GUARDED_SCHEMAS`) into a private schema
-  (:data:`BACKUP_SCHEMA`) of the same file. On a failed build or audit,
-  :func:`rollback` puts those tables back, so the working copy's marts are again
-  byte-equal in content to what is published, and the state becomes ``failed``.
+* Publishing is by layer. The ingest DAG publishes only the ``raw`` and ``audit``
+  layers; only the transform's ``publish`` writes the marts and lookup segments,
+  and only for a run whose audit passed (state ``validated``).
+* ``audit.publish_state`` has one row per guarded stage (``marts``) whose state is
+  ``building`` from :func:`begin_build` until the verdict. :func:`publish_blocker`
+  reports it and the ingest DAG skips its publish meanwhile.
+* A failed build or audit (:func:`rollback`), or one that died (found ``building``
+  by the next :func:`begin_build`), forgets what the incremental models were built
+  from (``intermediate.newswire_model_state``). The next transform then rebuilds and
+  audits every marts table in full, so rows of a failed build are recomputed and
+  validated before any publish can include them. Nothing is copied to roll back:
+  the cost of a build stays in proportion to the new articles.
 
-The snapshot lives inside the working copy, so the rollback never opens the
-published file: a user holding it open (even read-write in the DuckDB CLI) can
-neither block a run nor a rollback.
+The rollback never opens the published file, so a user holding it open (even
+read-write in the DuckDB CLI) can block neither a run nor a rollback.
 """
 
 from __future__ import annotations
@@ -35,10 +35,9 @@ from newswire.warehouse import connect
 
 log = logging.getLogger(__name__)
 
-#: Schemas dbt writes tables into whose content users may see once published.
-#: ``staging`` holds only views over ``raw`` and is not snapshotted.
-GUARDED_SCHEMAS = ("lookup", "intermediate", "marts")
-#: Where the last validated tables wait while a build is in progress.
+#: Schemas of tables dbt writes whose content users see once published.
+GUARDED_SCHEMAS = ("lookup", "marts")
+#: The snapshot schema of an older release (whole-table copies); dropped when found.
 BACKUP_SCHEMA = "wap_last_validated"
 STAGE = "marts"
 
@@ -87,116 +86,51 @@ def set_state(con: duckdb.DuckDBPyConnection, state: str, run_id: str | None, re
     log.info("publish state %s -> %s (run %s)%s", stage, state, run_id, f": {reason}" if reason else "")
 
 
-def _tables(con: duckdb.DuckDBPyConnection, schema: str) -> list[str]:
-    rows = con.execute(
-        """
-        select table_name from duckdb_tables()
-        where database_name = current_database() and schema_name = ? and not temporary
-        order by table_name
-        """,
-        [schema],
-    ).fetchall()
-    return [r[0] for r in rows]
+MODEL_STATE = "intermediate.newswire_model_state"
+#: The incremental models' fingerprints when the build began (what publish compares to).
+BASELINE = "intermediate.newswire_build_baseline"
 
 
-def _schema_exists(con: duckdb.DuckDBPyConnection, schema: str) -> bool:
+def _table_exists(con: duckdb.DuckDBPyConnection, qualified: str) -> bool:
+    schema, table = qualified.split(".", 1)
     return bool(
         con.execute(
-            "select count(*) from duckdb_schemas() where database_name = current_database() and schema_name = ?",
-            [schema],
+            "select count(*) from duckdb_tables() where database_name = current_database() "
+            "and schema_name = ? and table_name = ?",
+            [schema, table],
         ).fetchone()[0]
     )
 
 
-def _q(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
+def forget_model_state(con: duckdb.DuckDBPyConnection) -> int:
+    """Make the next dbt build rebuild every incremental model in full (and publish them in full)."""
+    if not _table_exists(con, MODEL_STATE):
+        return 0
+    n = con.execute(f"select count(*) from {MODEL_STATE}").fetchone()[0]
+    con.execute(f"delete from {MODEL_STATE}")
+    return int(n)
 
 
-def _backup_name(schema: str, table: str) -> str:
-    return f"{schema}__{table}"
-
-
-def snapshot(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
-    """Copy every table of the guarded schemas into the backup schema (replacing it)."""
-    con.execute(f"drop schema if exists {BACKUP_SCHEMA} cascade")
-    con.execute(f"create schema {BACKUP_SCHEMA}")
-    # Which guarded schemas existed, so that a rollback
-    # also removes schemas that the failed build created from scratch.
-    con.execute(f"create table {BACKUP_SCHEMA}._schemas (schema_name varchar)")
-    # View definitions, recreated after the tables on restore.
-    con.execute(f"create table {BACKUP_SCHEMA}._views (schema_name varchar, view_name varchar, sql varchar)")
-    saved: dict[str, list[str]] = {}
-    for schema in GUARDED_SCHEMAS:
-        if not _schema_exists(con, schema):
-            continue
-        con.execute(f"insert into {BACKUP_SCHEMA}._schemas values (?)", [schema])
-        con.execute(
-            f"insert into {BACKUP_SCHEMA}._views select schema_name, view_name, sql from duckdb_views() "
-            "where database_name = current_database() and schema_name = ? and not internal",
-            [schema],
-        )
-        saved[schema] = _tables(con, schema)
-        for table in saved[schema]:
-            con.execute(
-                f"create table {BACKUP_SCHEMA}.{_q(_backup_name(schema, table))} as "
-                f"select * from {_q(schema)}.{_q(table)}"
-            )
-    return saved
-
-
-def restore(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
-    """Put the snapshotted tables back; drop tables and schemas the build added."""
-    if not _schema_exists(con, BACKUP_SCHEMA):
-        raise RuntimeError(f"no snapshot schema {BACKUP_SCHEMA} to restore from")
-    existed = {r[0] for r in con.execute(f"select schema_name from {BACKUP_SCHEMA}._schemas").fetchall()}
-    backed_up = set(_tables(con, BACKUP_SCHEMA)) - {"_schemas", "_views"}
-    restored: dict[str, list[str]] = {}
-    for schema in GUARDED_SCHEMAS:
-        if not _schema_exists(con, schema):
-            if schema in existed:
-                con.execute(f"create schema {_q(schema)}")
-            else:
-                continue
-        if schema not in existed:
-            # Created by the failed build: nothing of it was ever validated.
-            con.execute(f"drop schema {_q(schema)} cascade")
-            continue
-        # Views go first (they may depend on the tables) and come back last.
-        for (view,) in con.execute(
-            "select view_name from duckdb_views() where database_name = current_database() "
-            "and schema_name = ? and not internal",
-            [schema],
-        ).fetchall():
-            con.execute(f"drop view if exists {_q(schema)}.{_q(view)}")
-        for table in _tables(con, schema):
-            con.execute(f"drop table {_q(schema)}.{_q(table)}")
-        restored[schema] = []
-        prefix = f"{schema}__"
-        for name in sorted(backed_up):
-            if name.startswith(prefix):
-                table = name[len(prefix):]
-                con.execute(
-                    f"create table {_q(schema)}.{_q(table)} as select * from {BACKUP_SCHEMA}.{_q(name)}"
-                )
-                restored[schema].append(table)
-    for schema, view, sql in con.execute(
-        f"select schema_name, view_name, sql from {BACKUP_SCHEMA}._views order by schema_name, view_name"
-    ).fetchall():
-        if schema in restored:
-            con.execute(sql)
-            restored[schema].append(view)
-    return restored
-
-
-def drop_snapshot(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute(f"drop schema if exists {BACKUP_SCHEMA} cascade")
+def rebuilt_in_full(con: duckdb.DuckDBPyConnection) -> set[str]:
+    """Published tables (schema.name) of incremental models this build rebuilt in full."""
+    if not _table_exists(con, MODEL_STATE):
+        return set()
+    baseline = (f"left join {BASELINE} as b on m.model_id = b.model_id" if _table_exists(con, BASELINE)
+                else "left join (select null as model_id, null as fingerprint) as b on false")
+    rows = con.execute(
+        f"select m.model_id from {MODEL_STATE} as m {baseline} "
+        "where b.fingerprint is null or b.fingerprint != m.fingerprint"
+    ).fetchall()
+    # model.newswire.events -> marts.events (only marts tables are published)
+    return {"marts." + r[0].rsplit(".", 1)[1] for r in rows}
 
 
 def begin_build(run_id: str, settings: Settings | None = None) -> dict[str, Any]:
-    """Snapshot the last validated tables and mark the build in progress.
+    """Mark the build in progress and remember what the incremental models were built from.
 
     A previous run that died while building (state still ``building``) left
-    unvalidated tables behind: they are rolled back from its snapshot first.
+    unvalidated rows behind: the model state is forgotten so this build redoes
+    everything in full.
     """
     settings = settings or get_settings()
     with connect(settings) as con:
@@ -204,37 +138,39 @@ def begin_build(run_id: str, settings: Settings | None = None) -> dict[str, Any]
         con.execute("begin transaction")
         try:
             previous = get_state(con)
-            if previous and previous["state"] == BUILDING and _schema_exists(con, BACKUP_SCHEMA):
-                log.warning("run %s left a build unfinished; rolling back to its snapshot first", previous["run_id"])
-                restore(con)
-            saved = snapshot(con)
+            forgotten = 0
+            if previous and previous["state"] in (BUILDING, VALIDATED):
+                # died while building, or validated and never published: either way what it
+                # changed is not known to the next publish, so rebuild (and publish) in full
+                log.warning("run %s left its build %s; this build rebuilds the marts in full",
+                            previous["run_id"], "unfinished" if previous["state"] == BUILDING else "unpublished")
+                forgotten = forget_model_state(con)
+            con.execute("create schema if not exists intermediate")
+            con.execute(f"drop table if exists {BASELINE}")
+            if _table_exists(con, MODEL_STATE):
+                con.execute(f"create table {BASELINE} as select model_id, fingerprint from {MODEL_STATE}")
+            con.execute(f"drop schema if exists {BACKUP_SCHEMA} cascade")  # left by an older release
             set_state(con, BUILDING, run_id)
             con.execute("commit")
         except Exception:
             con.execute("rollback")
             raise
-    return {"run_id": run_id, "state": BUILDING, "snapshot": saved,
+    return {"run_id": run_id, "state": BUILDING, "forgotten_models": forgotten,
             "previous_state": previous["state"] if previous else None}
 
 
 def mark_validated(run_id: str, con: duckdb.DuckDBPyConnection) -> None:
-    """The audit passed: the new tables become the last validated ones."""
-    con.execute("begin transaction")
-    try:
-        drop_snapshot(con)
-        set_state(con, VALIDATED, run_id)
-        con.execute("commit")
-    except Exception:
-        con.execute("rollback")
-        raise
+    """The audit passed: the new tables may be published."""
+    set_state(con, VALIDATED, run_id)
 
 
 def rollback(run_id: str, reason: str, settings: Settings | None = None,
              con: duckdb.DuckDBPyConnection | None = None) -> dict[str, Any]:
-    """Restore the last validated tables and record why this build failed.
+    """Record why this build failed and make the next one rebuild the marts in full.
 
     Only a build in progress (state ``building``) is rolled back; calling it again,
-    or for a run whose audit already rolled back, changes nothing.
+    or for a run whose audit already rolled back, changes nothing. The published
+    marts were never touched.
     """
     if con is None:
         settings = settings or get_settings()
@@ -243,12 +179,10 @@ def rollback(run_id: str, reason: str, settings: Settings | None = None,
     ensure_state_table(con)
     con.execute("begin transaction")
     try:
-        restored: dict[str, list[str]] = {}
+        forgotten = 0
         state = get_state(con)
         if state and state["state"] == BUILDING:
-            if _schema_exists(con, BACKUP_SCHEMA):
-                restored = restore(con)
-                drop_snapshot(con)
+            forgotten = forget_model_state(con)
             set_state(con, FAILED, run_id, reason)
         elif state and state["state"] == FAILED and state["run_id"] == run_id:
             reason = state["reason"] or reason  # the audit already rolled back and said why
@@ -258,9 +192,10 @@ def rollback(run_id: str, reason: str, settings: Settings | None = None,
     except Exception:
         con.execute("rollback")
         raise
-    if restored:
-        log.error("transform %s rolled back %s: %s", run_id, restored, reason)
-    return {"run_id": run_id, "state": FAILED, "reason": reason, "restored": restored}
+    if forgotten:
+        log.error("transform %s failed, the next build rebuilds %d incremental models in full: %s",
+                  run_id, forgotten, reason)
+    return {"run_id": run_id, "state": FAILED, "reason": reason, "forgotten_models": forgotten}
 
 
 def publish_blocker(settings: Settings | None = None, con: duckdb.DuckDBPyConnection | None = None) -> str | None:
@@ -280,8 +215,21 @@ def publish_blocker(settings: Settings | None = None, con: duckdb.DuckDBPyConnec
     return None
 
 
+def build_changes(con: duckdb.DuckDBPyConnection) -> Any:
+    """What this build rebuilt, from the incremental models' scope tables (newswire.publish.Changes)."""
+    from newswire.publish import Changes
+
+    articles: set[str] = set()
+    for scope in ("intermediate.int_articles_changed", "intermediate.int_event_articles_changed"):
+        if _table_exists(con, scope):
+            articles |= {r[0] for r in con.execute(f"select article_id from {scope}").fetchall()}
+    events = "select event_id from intermediate.int_events_changed" if _table_exists(
+        con, "intermediate.int_events_changed") else None
+    return Changes(articles=articles, events_sql=events, full=rebuilt_in_full(con))
+
+
 def publish_validated(run_id: str, settings: Settings | None = None) -> str:
-    """Publish the working copy once this run's marts passed their audit."""
+    """Publish the working copy (every layer) once this run's marts passed their audit."""
     from newswire.warehouse import publish
 
     settings = settings or get_settings()
@@ -289,11 +237,17 @@ def publish_validated(run_id: str, settings: Settings | None = None) -> str:
         state = get_state(con)
         if not state or state["state"] not in (VALIDATED, PUBLISHED) or state["run_id"] != run_id:
             raise PublishBlocked(f"marts of run {run_id} are not validated (state: {state})")
-        # Recorded before the copy so the published file says "published" too.
+        # Recorded before the segments are written so the published catalog says "published" too.
         set_state(con, PUBLISHED, run_id)
+        changes = build_changes(con)
     try:
-        return str(publish(settings))
+        published = str(publish(settings, layers=("raw", "marts", "audit"), changes=changes))
     except Exception:
         with connect(settings) as con:
             set_state(con, VALIDATED, run_id, "publish failed; will be retried")
         raise
+    from newswire.noop import record_transform_inputs
+
+    with connect(settings) as con:
+        record_transform_inputs(con, run_id, settings)
+    return published

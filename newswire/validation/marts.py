@@ -49,6 +49,16 @@ VIOLATIONS: dict[str, str] = {
     "entity_id_duplicate": "select count(*) - count(distinct entity_id) from marts.entities",
     "entity_mention_id_duplicate": """
         select count(*) - count(distinct entity_mention_id) from marts.entity_mentions""",
+    # whole-table scans of one column each: cheap at any size, so they cover rows the
+    # row-level checks (limited to the events a build rebuilt) do not read
+    "event_code_not_in_seed": """
+        select count(*) from marts.events as e
+        where cast(e.event_code as varchar) not in
+              (select cast(event_code as varchar) from lookup.cameo_event_codes)""",
+    "event_goldstein_out_of_range": """
+        select count(*) from marts.events where goldstein is null or goldstein not between -10 and 10""",
+    "event_quad_class_out_of_range": """
+        select count(*) from marts.events where quad_class is null or quad_class not in (1, 2, 3, 4)""",
     "event_mention_code_not_in_seed": """
         select count(*) from marts.event_mentions as em
         where cast(em.event_code as varchar) not in
@@ -132,12 +142,15 @@ def marts_suites(settings: Settings, event_codes: list[str]) -> dict[str, list[A
     }
 
 
-def marts_frames(con: Any) -> dict[str, pd.DataFrame]:
+def marts_frames(con: Any, events_sql: str | None = None) -> dict[str, pd.DataFrame]:
+    """The frames the suite checks. `events_sql` (a query of event ids) limits the row-level
+    checks of marts.events to the events a build rebuilt; the integrity counts cover all rows."""
+    where = f"where event_id in ({events_sql})" if events_sql else ""
     return {
         "events": con.execute(
-            """select event_id, cast(event_code as varchar) as event_code, goldstein, quad_class, event_date,
+            f"""select event_id, cast(event_code as varchar) as event_code, goldstein, quad_class, event_date,
                       plover_category, coalesce(actor1_code, actor2_code) as actor_code
-               from marts.events"""
+               from marts.events {where}"""
         ).df(),
         "integrity": integrity_frame(con, VIOLATIONS, ENTITY_SHARE_SQL),
     }

@@ -159,11 +159,15 @@ def content_hashes(db: Path, raw: tuple[str, ...] = ("articles",)) -> dict[str, 
     out: dict[str, tuple[int, str]] = {}
     raw_list = ", ".join(f"'{t}'" for t in raw)
     with duckdb.connect(str(db), read_only=True) as con:
+        # tables of a working copy, views of a published catalog (newswire.publish)
         tables = [
             (s, t)
             for s, t in con.execute(
-                f"""select schema_name, table_name from duckdb_tables()
-                where schema_name = 'marts' or (schema_name = 'raw' and table_name in ({raw_list}))
+                f"""select schema_name, name from (
+                    select schema_name, table_name as name from duckdb_tables()
+                    union all
+                    select schema_name, view_name from duckdb_views() where not internal)
+                where schema_name = 'marts' or (schema_name = 'raw' and name in ({raw_list}))
                 order by 1, 2"""
             ).fetchall()
         ]
@@ -197,7 +201,8 @@ def check_published(db: Path) -> str | None:
             if "wap_last_validated" in schemas:
                 return "published file holds a WAP snapshot schema"
             has_marts = bool(
-                con.execute("select count(*) from duckdb_tables() where schema_name = 'marts'").fetchone()[0]
+                con.execute("select count(*) from duckdb_views() where schema_name = 'marts'").fetchone()[0]
+                + con.execute("select count(*) from duckdb_tables() where schema_name = 'marts'").fetchone()[0]
             )
             if has_marts:
                 state = con.execute("select state from audit.publish_state where stage = 'marts'").fetchone()

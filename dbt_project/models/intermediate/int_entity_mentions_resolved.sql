@@ -12,14 +12,17 @@ with
 
 mentions as (
     select * from {{ ref('stg_newswire__entity_mentions') }}
+    where {{ incremental_filter('articles') }}
 ),
 
 sentences as (
     select * from {{ ref('stg_newswire__sentences') }}
+    where {{ incremental_filter('articles') }}
 ),
 
 articles as (
     select * from {{ ref('stg_newswire__articles') }}
+    where {{ incremental_filter('articles') }}
 ),
 
 countries as (

@@ -19,14 +19,17 @@ with
 
 coded as (
     select * from {{ ref('int_predicates_coded') }}
+    where {{ incremental_filter('articles') }}
 ),
 
 actors as (
     select * from {{ ref('int_predicate_actors_resolved') }}
+    where {{ incremental_filter('articles') }}
 ),
 
 predicates as (
     select * from {{ ref('stg_newswire__predicates') }}
+    where {{ incremental_filter('articles') }}
 ),
 
 sentence_verbs as (
@@ -230,6 +233,7 @@ actor2_chosen as (
 final as (
     select
         coded.predicate_id,
+        coded.article_id,
         actor1.entity_mention_id as actor1_entity_mention_id,
         actor1.entity_id as actor1_entity_id,
         actor1.actor_name as actor1_name,

@@ -10,31 +10,39 @@ with
 
 coded as (
     select * from {{ ref('int_predicates_coded') }}
+    where {{ incremental_filter('event_articles') }}
 ),
 
 actors as (
     select * from {{ ref('int_event_actors_assigned') }}
+    where {{ incremental_filter('event_articles') }}
 ),
 
 main_events as (
     select * from {{ ref('int_predicates_main_event') }}
-    where is_main_event
+    where
+        is_main_event
+        and {{ incremental_filter('event_articles', "regexp_replace(sentence_id, '-s[0-9]+$', '')") }}
 ),
 
 predicates as (
     select * from {{ ref('stg_newswire__predicates') }}
+    where {{ incremental_filter('event_articles') }}
 ),
 
 sentences as (
     select * from {{ ref('int_sentences_classified') }}
+    where {{ incremental_filter('event_articles') }}
 ),
 
 articles as (
     select * from {{ ref('stg_newswire__articles') }}
+    where {{ incremental_filter('event_articles') }}
 ),
 
 places as (
     select * from {{ ref('int_place_mentions_geocoded') }}
+    where {{ incremental_filter('event_articles') }}
 ),
 
 event_codes as (

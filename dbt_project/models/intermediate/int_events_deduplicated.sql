@@ -7,6 +7,7 @@ with
 
 event_mentions as (
     select * from {{ ref('int_events_coded') }}
+    where {{ incremental_filter('events') }}
 ),
 
 ranked as (

@@ -6,7 +6,9 @@ with
 
 mentions as (
     select * from {{ ref('int_entity_mentions_resolved') }}
-    where entity_label in ('GPE', 'LOC', 'FAC')
+    where
+        entity_label in ('GPE', 'LOC', 'FAC')
+        and {{ incremental_filter('articles') }}
 ),
 
 places as (

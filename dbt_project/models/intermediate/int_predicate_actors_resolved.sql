@@ -19,19 +19,24 @@ with
 
 predicates as (
     select * from {{ ref('stg_newswire__predicates') }}
+    where {{ incremental_filter('articles') }}
 ),
 
 arguments as (
     select * from {{ ref('int_predicate_arguments_unnested') }}
+    where {{ incremental_filter('articles') }}
 ),
 
 mentions as (
     select * from {{ ref('int_entity_mentions_resolved') }}
-    where is_named_entity
+    where
+        is_named_entity
+        and {{ incremental_filter('articles') }}
 ),
 
 sentences as (
     select * from {{ ref('stg_newswire__sentences') }}
+    where {{ incremental_filter('articles') }}
 ),
 
 subjects as (

@@ -4,6 +4,7 @@ with
 
 predicates as (
     select * from {{ ref('stg_newswire__predicates') }}
+    where {{ incremental_filter('articles') }}
 ),
 
 unnested as (

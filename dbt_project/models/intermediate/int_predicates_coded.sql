@@ -31,10 +31,12 @@ with
 
 predicates as (
     select * from {{ ref('stg_newswire__predicates') }}
+    where {{ incremental_filter('articles') }}
 ),
 
 arguments as (
     select * from {{ ref('int_predicate_arguments_unnested') }}
+    where {{ incremental_filter('articles') }}
 ),
 
 verb_patterns as (

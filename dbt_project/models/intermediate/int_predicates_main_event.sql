@@ -28,10 +28,12 @@ with
 
 coded as (
     select * from {{ ref('int_predicates_coded') }}
+    where {{ incremental_filter('articles') }}
 ),
 
 predicates as (
     select * from {{ ref('stg_newswire__predicates') }}
+    where {{ incremental_filter('articles') }}
 ),
 
 governors as (

@@ -6,10 +6,12 @@ with
 
 sentences as (
     select * from {{ ref('stg_newswire__sentences') }}
+    where {{ incremental_filter('articles') }}
 ),
 
 articles as (
     select * from {{ ref('stg_newswire__articles') }}
+    where {{ incremental_filter('articles') }}
 ),
 
 flagged as (

@@ -1,19 +1,30 @@
+-- One row per article with its counts. Built after every other incremental mart
+-- (depends_on below): the articles it holds are the ones the last build
+-- finished, which is what int_articles_changed compares staging against.
+-- depends_on: {{ ref('events') }}
+-- depends_on: {{ ref('event_mentions') }}
+-- depends_on: {{ ref('entities') }}
+-- depends_on: {{ ref('entity_mentions') }}
 with
 
 articles as (
     select * from {{ ref('stg_newswire__articles') }}
+    where {{ incremental_filter('articles') }}
 ),
 
 sentences as (
     select * from {{ ref('int_sentences_classified') }}
+    where {{ incremental_filter('articles') }}
 ),
 
 mentions as (
     select * from {{ ref('int_entity_mentions_resolved') }}
+    where {{ incremental_filter('articles') }}
 ),
 
 event_mentions as (
     select * from {{ ref('int_events_coded') }}
+    where {{ incremental_filter('articles') }}
 ),
 
 sentence_counts as (

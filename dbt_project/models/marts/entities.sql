@@ -6,7 +6,9 @@ with
 
 mentions as (
     select * from {{ ref('int_entity_mentions_resolved') }}
-    where is_named_entity
+    where
+        is_named_entity
+        and {{ incremental_filter('entities') }}
 ),
 
 label_counts as (

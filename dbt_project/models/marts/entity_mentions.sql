@@ -1,11 +1,15 @@
 -- Named-entity mentions (PERSON, ORG, GPE, NORP, LOC, ...) with their resolved
 -- entity and actor code. Numeric and date mentions are left out.
+-- depends_on: {{ ref('int_entities_changed') }}
+-- depends_on: {{ ref('entities') }}
 
 with
 
 mentions as (
     select * from {{ ref('int_entity_mentions_resolved') }}
-    where is_named_entity
+    where
+        is_named_entity
+        and {{ incremental_filter('articles') }}
 ),
 
 final as (

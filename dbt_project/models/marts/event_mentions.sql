@@ -1,10 +1,13 @@
 -- One row per event per sentence per article: where each event was reported.
 -- Two verbs of one sentence coding the same event count once (the first verb).
+-- depends_on: {{ ref('int_events_changed') }}
+-- depends_on: {{ ref('events') }}
 
 with
 
 event_mentions as (
     select * from {{ ref('int_events_coded') }}
+    where {{ incremental_filter('event_articles') }}
     qualify row_number() over (partition by event_id, sentence_id order by verb_start asc) = 1
 ),
 

@@ -6,6 +6,7 @@ with
 
 events as (
     select * from {{ ref('int_events_deduplicated') }}
+    where {{ incremental_filter('events') }}
 ),
 
 event_codes as (

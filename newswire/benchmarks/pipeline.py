@@ -1,0 +1,280 @@
+"""Benchmark the whole pipeline on real news: `newswire run` end to end against bare spaCy.
+
+Everything is measured in one invocation, so machine load affects the pipeline
+and its reference alike:
+
+1. ``newswire run`` on ../shared/corpora/bbc (the real DAG path: discover, parse,
+   NLP, load, raw audit, publish, dbt, audits, publish, docs) into a temporary
+   warehouse, with the wall time of every stage and the peak memory (PSS summed over
+   the process tree, spaCy's workers included).
+2. Bare ``nlp.pipe`` (same processes, same batch size) on exactly the texts that run
+   loaded (title and body as stored in raw.articles).
+3. A run with nothing new (the no-op check).
+4. Runs that add new articles: 95 and 1,000 Reuters-21578 stories (a JSON Lines
+   inbox written to the temporary folder from ../shared/corpora/reuters21578).
+
+    python -m newswire.benchmarks.pipeline [--corpus DIR] [--keep]
+
+Skips cleanly when the corpus is absent.
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import json
+import logging
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+PROJECT = Path(__file__).resolve().parents[2]
+SHARED = PROJECT.parent / "shared" / "corpora"
+TASK_START = re.compile(r"\[DAG TEST\] starting task_id=(\S+)")
+TASK_END = re.compile(r"\[DAG TEST\] end task task_id=(\S+)")
+#: Task id (prefix) -> stage printed; the rest is Airflow and dbt start-up.
+STAGES = (
+    ("discover", "ingest: discover"), ("parse", "ingest: parse"), ("annotate", "ingest: NLP"),
+    ("load", "ingest: load"), ("validate", "ingest: raw audit"), ("publish", "publish"),
+    ("begin_build", "transform: begin"), ("dbt_staging", "transform: dbt seed+staging"),
+    ("check_staging", "transform: staging audit"), ("dbt_marts", "transform: dbt marts"),
+    ("check_marts", "transform: marts audit"), ("dbt_docs", "transform: dbt docs"), ("summarize", "summaries"),
+)
+
+
+class TreeSampler(threading.Thread):
+    """Peak PSS of a process and its children, sampled twice a second."""
+
+    def __init__(self, pid: int) -> None:
+        super().__init__(daemon=True)
+        self.pid = pid
+        self.peak = 0
+        self.done = threading.Event()
+
+    def run(self) -> None:
+        try:
+            import psutil
+        except ImportError:  # pragma: no cover
+            return
+        try:
+            root = psutil.Process(self.pid)
+        except psutil.Error:
+            return
+        while not self.done.is_set():
+            total = 0
+            try:
+                procs = [root, *root.children(recursive=True)]
+            except psutil.Error:
+                break
+            for p in procs:
+                try:
+                    info = p.memory_full_info()
+                    total += getattr(info, "pss", info.rss)
+                except psutil.Error:
+                    pass
+            self.peak = max(self.peak, total)
+            self.done.wait(0.5)
+
+
+def run_pipeline(env: dict[str, str], log_path: Path) -> dict[str, Any]:
+    """`newswire run -v` as a subprocess; wall time, time per stage, peak memory, output."""
+    cmd = [sys.executable, "-m", "newswire.cli", "run", "-v"]
+    started = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=PROJECT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            text=True, errors="replace")
+    sampler = TreeSampler(proc.pid)
+    sampler.start()
+    stages: dict[str, float] = {}
+    open_at: dict[str, float] = {}
+    tail: list[str] = []
+    assert proc.stdout is not None
+    with log_path.open("w") as out:
+        for line in proc.stdout:
+            now = time.perf_counter() - started
+            out.write(line)
+            tail = [*tail, line][-20:]
+            if m := TASK_START.search(line):
+                open_at[m.group(1)] = now
+            elif (m := TASK_END.search(line)) and m.group(1) in open_at:
+                task = m.group(1)
+                stage = next((label for prefix, label in STAGES if task.startswith(prefix)), task)
+                stages[stage] = stages.get(stage, 0.0) + now - open_at.pop(task)
+    proc.wait()
+    wall = time.perf_counter() - started
+    sampler.done.set()
+    sampler.join()
+    if proc.returncode != 0:
+        raise RuntimeError(f"newswire run failed ({proc.returncode}); see {log_path}:\n{''.join(tail)}")
+    stages["start-up and the rest"] = max(0.0, wall - sum(stages.values()))
+    noop = any("nothing new" in line for line in tail)
+    return {"seconds": wall, "stages": stages, "peak_mb": sampler.peak / 2**20, "noop": noop}
+
+
+def bare_worker(texts_path: Path, n_process: int, batch_size: int) -> dict[str, Any]:
+    """Body of the bare-spaCy subprocess: nlp.pipe over the texts, timed without the model load."""
+    import spacy
+
+    from newswire.nlp.pipeline import DEFAULT_MODEL
+
+    t0 = time.perf_counter()
+    nlp = spacy.load(os.environ.get("NEWSWIRE_SPACY_MODEL") or DEFAULT_MODEL)
+    load_s = time.perf_counter() - t0
+    texts = [json.loads(line)["text"] for line in texts_path.read_text().splitlines()]
+    t0 = time.perf_counter()
+    ents = sum(len(doc.ents) for doc in nlp.pipe(texts, n_process=n_process, batch_size=batch_size))
+    return {"seconds": time.perf_counter() - t0, "load_seconds": load_s, "texts": len(texts), "entities": ents}
+
+
+def run_bare(texts_path: Path, n_process: int, batch_size: int) -> dict[str, Any]:
+    cmd = [sys.executable, "-m", "newswire.benchmarks.pipeline", "--bare-worker", str(texts_path),
+           "--n-process", str(n_process), "--batch-size", str(batch_size)]
+    proc = subprocess.Popen(cmd, cwd=PROJECT, stdout=subprocess.PIPE, text=True)
+    sampler = TreeSampler(proc.pid)
+    sampler.start()
+    out, _ = proc.communicate()
+    sampler.done.set()
+    sampler.join()
+    if proc.returncode != 0:
+        raise RuntimeError("bare nlp.pipe worker failed")
+    result = json.loads(out.strip().splitlines()[-1])
+    result["peak_mb"] = sampler.peak / 2**20
+    return result
+
+
+def loaded_texts(work_db: Path, target: Path) -> int:
+    """The documents the NLP stage saw (title, blank line, body) as JSON lines."""
+    import duckdb
+
+    from newswire.nlp import document_text
+
+    with duckdb.connect(str(work_db), read_only=True) as con:
+        rows = con.execute("select title, body from raw.articles order by article_id").fetchall()
+    with target.open("w") as fh:
+        for title, body in rows:
+            fh.write(json.dumps({"text": document_text(title, body)}) + "\n")
+    return len(rows)
+
+
+def reuters_articles(corpus: Path, skip: int, n: int) -> list[dict[str, str]]:
+    """Reuters-21578 stories with a title and a body of 60+ words, as JSON article records."""
+    found: list[dict[str, str]] = []
+    for sgm in sorted(corpus.glob("reut2-*.sgm")):
+        text = sgm.read_bytes().decode("latin-1")
+        for block in re.findall(r"<REUTERS.*?</REUTERS>", text, flags=re.S):
+            title = re.search(r"<TITLE>(.*?)</TITLE>", block, flags=re.S)
+            body = re.search(r"<BODY>(.*?)</BODY>", block, flags=re.S)
+            date = re.search(r"<DATE>\s*(.*?)\s*</DATE>", block, flags=re.S)
+            if not (title and body) or len(body.group(1).split()) < 60:
+                continue
+            found.append({
+                "title": html.unescape(title.group(1)).strip(),
+                "text": html.unescape(body.group(1)).replace("\x03", "").strip(),
+                "published": date.group(1).split(".")[0] if date else None,
+                "source": "Reuters",
+                "url": f"reuters21578:{sgm.name}:{len(found)}",
+            })
+            if len(found) >= skip + n:
+                return found[skip:]
+    return found[skip:]
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="newswire bench pipeline", description=__doc__.splitlines()[0])
+    ap.add_argument("--corpus", type=Path, default=SHARED / "bbc")
+    ap.add_argument("--reuters", type=Path, default=SHARED / "reuters21578")
+    ap.add_argument("--n-process", type=int, default=2)
+    ap.add_argument("--batch-size", type=int, default=64)
+    ap.add_argument("--root", type=Path, default=None, help="working folder (default: a new temporary one)")
+    ap.add_argument("--keep", action="store_true", help="keep the warehouse (its path is printed)")
+    ap.add_argument("--bare-worker", type=Path, default=None, help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING)
+    if args.bare_worker:
+        print(json.dumps(bare_worker(args.bare_worker, args.n_process, args.batch_size)))
+        return 0
+    if not args.corpus.is_dir():
+        print(f"skip: corpus not found: {args.corpus}")
+        return 0
+    root = args.root or Path(tempfile.mkdtemp(prefix="newswire-bench-"))
+    root.mkdir(parents=True, exist_ok=True)
+    wh = root / "warehouse" / "newswire.duckdb"
+    env = {**os.environ, "NEWSWIRE_INBOX": str(args.corpus.resolve()), "NEWSWIRE_WAREHOUSE": str(wh),
+           "NEWSWIRE_NLP_PROCESSES": str(args.n_process), "NEWSWIRE_NLP_BATCH_SIZE": str(args.batch_size),
+           "AIRFLOW_HOME": str(root / "airflow"), "CI": "true"}
+    env.pop("NEWSWIRE_WORK_DB", None)
+    results: dict[str, Any] = {}
+    print(f"BBC end to end: newswire run on {args.corpus} (warehouse {wh}) ...", flush=True)
+    results["bbc"] = run_pipeline(env, root / "run-bbc.log")
+    texts = root / "texts.jsonl"
+    results["bbc"]["articles"] = loaded_texts(wh.parent / ".work" / wh.name, texts)
+    print(f"bare nlp.pipe on the same {results['bbc']['articles']} texts ...", flush=True)
+    results["bare"] = run_bare(texts, args.n_process, args.batch_size)
+    texts.unlink()
+    print("a run with nothing new ...", flush=True)
+    results["noop"] = run_pipeline(env, root / "run-noop.log")
+    if args.reuters.is_dir():
+        offset = 0
+        for n in (95, 1000):
+            inbox = root / f"inbox-plus-{n}"
+            inbox.mkdir(exist_ok=True)
+            arts = reuters_articles(args.reuters, offset, n)
+            offset += n
+            (inbox / f"reuters-{n}.jsonl").write_text("".join(json.dumps(a) + "\n" for a in arts))
+            print(f"+{len(arts)} new articles (Reuters-21578, JSON Lines) ...", flush=True)
+            results[f"plus_{n}"] = run_pipeline({**env, "NEWSWIRE_INBOX": str(inbox)}, root / f"run-plus-{n}.log")
+            results[f"plus_{n}"]["articles"] = len(arts)
+    results["published_mb"] = _size_mb(wh, wh.with_name(wh.name + ".parts"))
+    results["working_copy_mb"] = _size_mb(wh.parent / ".work" / wh.name)
+    report(results)
+    print(json.dumps(results, default=float))
+    if not args.keep:
+        shutil.rmtree(root, ignore_errors=True)
+    else:
+        print(f"kept {root}")
+    return 0
+
+
+def _size_mb(*paths: Path) -> float:
+    total = 0
+    for p in paths:
+        if p.is_file():
+            total += p.stat().st_size
+        elif p.is_dir():
+            total += sum(f.stat().st_size for f in p.rglob("*") if f.is_file())
+    return total / 2**20
+
+
+def report(r: dict[str, Any]) -> None:
+    bbc, bare = r["bbc"], r["bare"]
+    target = 1.5 * bare["seconds"] + 30
+    print()
+    print(f"BBC end to end ({bbc['articles']} articles loaded): {bbc['seconds']:.1f} s wall, "
+          f"peak memory {bbc['peak_mb']:.0f} MB (PSS, whole process tree)")
+    for stage, secs in bbc["stages"].items():
+        print(f"  {stage:<30} {secs:8.1f} s")
+    print(f"bare nlp.pipe, same texts, {bare['texts']} documents: {bare['seconds']:.1f} s "
+          f"(+{bare['load_seconds']:.1f} s model load), peak {bare['peak_mb']:.0f} MB")
+    print(f"ratio end to end / bare nlp.pipe: {bbc['seconds'] / bare['seconds']:.2f} x; "
+          f"target <= 1.5 x bare + 30 s = {target:.0f} s: {'met' if bbc['seconds'] <= target else 'NOT met'}")
+    noop = r["noop"]
+    print(f"run with nothing new: {noop['seconds']:.1f} s ({'skipped by the no-op check' if noop['noop'] else 'ran'});"
+          f" target <= 10 s: {'met' if noop['seconds'] <= 10 else 'NOT met'}")
+    for key in ("plus_95", "plus_1000"):
+        if key in r:
+            x = r[key]
+            stages = ", ".join(f"{k} {v:.1f}" for k, v in x["stages"].items())
+            print(f"+{x['articles']} articles: {x['seconds']:.1f} s, peak {x['peak_mb']:.0f} MB ({stages})")
+    print(f"published (catalog + segments): {r['published_mb']:.0f} MB; working copy: {r['working_copy_mb']:.0f} MB")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
