@@ -399,6 +399,7 @@ VERB_OVERLAY = [
 # Control verbs: "X <control verb> to <inner verb> ..." handling for the dbt coder.
 # (control_lemma, effect, event_root_override, notes)
 CONTROL_VERBS = [
+    ("say", "statement", "01", "'says to keep the ban' (a stated intention in a headline) -> 01x statement"),
     ("pledge", "intent", "03", "Express intent to cooperate: 'pledged to improve ties' -> 03x"),
     ("promise", "intent", "03", "Express intent to cooperate"),
     (

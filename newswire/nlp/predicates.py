@@ -30,6 +30,10 @@ MODAL_CONTROLLERS = frozenset(
     "start fail vote push move call urge".split()
 )
 MODAL_AUX = frozenset("will would may might can could should must shall".split())
+#: Verbs of taking part: "is engaged in a battle" names the participant as its
+#: subject (a stative passive, not an agentless one), and the phrases of the
+#: activity noun ("a battle with the insurgents") are the verb's own.
+PARTICIPATION_VERBS = frozenset({"engage", "involve", "participate"})
 SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "csubj", "csubjpass", "expl"})
 RELATIVE_PRONOUNS = frozenset({"who", "which", "that", "whom", "whose"})
 #: Right-hand dependents that belong to a noun phrase's core span.
@@ -353,6 +357,15 @@ def extract_predicates(
         chain = _chain(verb, headline)
         subj, subj_is_patient = _find_subject(chain)
         passive = subj_is_patient or any(c.dep_ == "auxpass" for c in verb.children)
+        activity = None
+        if verb.lemma_.lower() in PARTICIPATION_VERBS:
+            activity = next(
+                (g for c in verb.children if c.dep_ == "prep" and c.lower_ == "in"
+                 for g in c.children if g.dep_ == "pobj"),
+                None,
+            )
+            if activity is not None and passive and not any(c.dep_ == "agent" for c in verb.children):
+                passive, subj_is_patient = False, False  # "the military is engaged in a battle"
         obj: Token | None = None
         agent_obj: Token | None = None
         skip_preps: set[int] = set()
@@ -386,6 +399,8 @@ def extract_predicates(
         subjects = conjuncts(subj) if subj is not None else [None]
         objects: list[Token | None] = conjuncts(obj) if obj is not None else [None]
         prep_heads = [verb] + ([obj] if obj is not None and obj.i > verb.i else [])
+        if activity is not None:
+            prep_heads.append(activity)  # "engaged in a battle with Boko Haram"
         if agent_obj is not None:
             prep_heads.append(agent_obj)  # "signed by the president in Geneva"
         prep_args = _prep_args(prep_heads, skip_preps)

@@ -110,9 +110,15 @@ candidate_events as (
         and (
             actors.actor2_code is not null
             or list_contains({{ word_list(var('targetless_roots')) }}, left(coded.event_code, 2))
+            -- a nominal event names the act itself ("conducts meetings",
+            -- "launched a probe"), whoever it concerns
+            or coded.coding_method in ('event_noun', 'subject_event_noun')
             or (
                 left(coded.event_code, 2) = '01'
-                and list_contains({{ word_list(var('speech_verbs')) }}, coded.verb_lemma)
+                and (
+                    list_contains({{ word_list(var('speech_verbs')) }}, coded.verb_lemma)
+                    or list_contains({{ word_list(var('speech_verbs')) }}, coded.control_lemma)
+                )
             )
         )
 ),
