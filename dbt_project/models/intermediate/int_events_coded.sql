@@ -131,7 +131,10 @@ joined as (
     select * exclude (is_reporting, sentence_reports_agentless_event)
     from candidate_events
     qualify not (
-        is_reporting
+        -- a statement by an unnamed sector ("police said", "officials say") is
+        -- attribution, not a political statement of an actor
+        (left(event_code, 2) = '01' and actor1_entity_id is null)
+        or is_reporting
         and (
             sentence_reports_agentless_event
             or bool_or(not is_reporting and not is_negated) over (partition by sentence_id)
