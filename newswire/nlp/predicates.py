@@ -248,6 +248,15 @@ def clause_of(top: Token) -> tuple[str, Token | None, str | None]:
     participle clause, the verb of the noun it modifies).
     """
     cur = top
+    if (
+        top.dep_ == "conj"
+        and top.tag_ == "VBG"
+        and top.head.tag_ in ("VBD", "VBN", "VBZ", "VBP")
+        and not any(c.dep_ in ("aux", "nsubj", "nsubjpass") for c in top.children)
+    ):
+        # "denied accusations of espionage and attempting to overthrow ...": a
+        # gerund the parser coordinated with a finite verb is a noun phrase
+        return "other", top.head, None
     while cur.dep_ == "conj" and cur.head is not cur and cur.head.pos_ in ("VERB", "AUX"):
         cur = cur.head
     dep = cur.dep_
