@@ -110,6 +110,12 @@ candidate_events as (
         and (
             actors.actor2_code is not null
             or list_contains({{ word_list(var('targetless_roots')) }}, left(coded.event_code, 2))
+            -- an intent stated by a verb ("offered", "pledged to", "agreed to"),
+            -- not one read into a future tense ("will contribute")
+            or (
+                left(coded.event_code, 2) = '03'
+                and not list_contains({{ word_list(var('future_modals')) }}, coalesce(coded.control_lemma, ''))
+            )
             -- a nominal event names the act itself ("conducts meetings",
             -- "launched a probe"), whoever it concerns
             or coded.coding_method in ('event_noun', 'subject_event_noun')
