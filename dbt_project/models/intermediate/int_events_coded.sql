@@ -105,7 +105,7 @@ candidate_events as (
             actors.actor1_code is not null
             -- a nominal event as subject ("a car bombing killed 28 soldiers")
             -- reports an attack whose perpetrator is not named
-            or coded.coding_method = 'subject_event_noun'
+            or coded.coding_method = 'reported_event_noun'
         )
         and (
             actors.actor2_code is not null
@@ -118,7 +118,7 @@ candidate_events as (
             )
             -- a nominal event names the act itself ("conducts meetings",
             -- "launched a probe"), whoever it concerns
-            or coded.coding_method in ('event_noun', 'subject_event_noun')
+            or coded.coding_method in ('event_noun', 'reported_event_noun')
             or (
                 left(coded.event_code, 2) = '01'
                 and (

@@ -274,6 +274,22 @@ noun_keys as (
         subject_head_lemma is not null
         and list_contains({{ word_list(var('consequence_verbs')) }}, verb_lemma)
     union all
+    -- an event noun as the object of a causative verb ("the scandal
+    -- triggered the arrest of tycoons"): the arrest, by someone unnamed
+    select
+        predicate_id,
+        verb_lemma,
+        unnest([
+            object_head_lemma,
+            list_extract(string_split(regexp_replace(lower(object_text), '[^a-z -]+', ' ', 'g'), ' '), -2)
+            || ' ' || object_head_lemma
+        ]) as noun_key,
+        9 as specificity
+    from predicates
+    where
+        object_head_lemma is not null
+        and list_contains({{ word_list(var('causative_verbs')) }}, verb_lemma)
+    union all
     -- the same event named in a phrase of a passive without agent ("three
     -- civilians were killed in a suicide car bombing")
     select
@@ -299,7 +315,7 @@ nominal_candidates as (
     -- "took a swipe at") is coded from its noun (cameo_event_nouns)
     select distinct on (noun_keys.predicate_id)
         noun_keys.predicate_id,
-        case when noun_keys.specificity = 9 then 'subject_noun' else 'noun' end as matched_verb_role,
+        case when noun_keys.specificity = 9 then 'reported_noun' else 'noun' end as matched_verb_role,
         cast(null as integer) as pattern_id,
         event_nouns.event_code,
         noun_keys.specificity,
@@ -315,6 +331,7 @@ nominal_candidates as (
         list_contains({{ word_list(var('light_verbs')) }}, noun_keys.verb_lemma)
         or list_contains({{ word_list(var('participation_verbs')) }}, noun_keys.verb_lemma)
         or list_contains({{ word_list(var('consequence_verbs')) }}, noun_keys.verb_lemma)
+        or list_contains({{ word_list(var('causative_verbs')) }}, noun_keys.verb_lemma)
     order by noun_keys.predicate_id asc, noun_keys.specificity desc, length(event_nouns.event_noun) desc
 ),
 
@@ -330,13 +347,13 @@ best_pattern as (
     -- the verb's generic code)
     select *
     from candidates
-    where matched_verb_role in ('content', 'noun', 'subject_noun')
+    where matched_verb_role in ('content', 'noun', 'reported_noun')
     qualify row_number() over (
         partition by predicate_id
         order by
             specificity desc,
             is_simplified asc,
-            case when matched_verb_role in ('noun', 'subject_noun') then 0 else 1 end,
+            case when matched_verb_role in ('noun', 'reported_noun') then 0 else 1 end,
             pattern_id asc nulls first
     ) = 1
 ),
@@ -445,8 +462,8 @@ coded as (
         case
             when control_override.event_root_override is null and best_pattern.matched_verb_role = 'noun'
                 then 'event_noun'
-            when control_override.event_root_override is null and best_pattern.matched_verb_role = 'subject_noun'
-                then 'subject_event_noun'
+            when control_override.event_root_override is null and best_pattern.matched_verb_role = 'reported_noun'
+                then 'reported_event_noun'
             when control_override.event_root_override is null then 'verb_pattern'
             when override_pattern.event_code is not null then 'control_verb_pattern'
             else 'control_verb_root'
