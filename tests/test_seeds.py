@@ -270,7 +270,7 @@ def test_control_verbs():
     assert (cv["refuse"]["effect"], cv["refuse"]["event_root_override"]) == ("refuse", "12")
     roots = {r["event_root_code"] for r in rows("cameo_event_codes.csv")}
     for r in cv.values():
-        assert r["effect"] in ("intent", "threat", "appeal", "demand", "refuse", "modal")
+        assert r["effect"] in ("intent", "threat", "appeal", "demand", "refuse", "statement", "modal")
         if r["effect"] == "modal":
             assert r["event_root_override"] is None
         else:

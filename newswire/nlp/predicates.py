@@ -97,8 +97,8 @@ def shared_modifier_start(tok: Token) -> int | None:
     first = tok
     while first.dep_ == "conj" and first.head is not first:
         first = first.head
-    if first.pos_ not in ("NOUN", "PROPN"):
-        return None
+    if first.pos_ != "NOUN":
+        return None  # "South Korea and Japan": a name's own words are not shared
     mods = [c for c in first.lefts if c.dep_ in ("amod", "compound", "nmod", "poss")]
     if not mods:
         return None

@@ -38,6 +38,7 @@ sentence_verbs as (
         predicates.sentence_id,
         predicates.verb_start,
         predicates.subject_start,
+        predicates.subject_end,
         actors.actor1_entity_mention_id,
         actors.actor1_entity_id,
         actors.actor1_name,
@@ -122,7 +123,7 @@ reciprocal_partner as (
         on
             own.sentence_id = partner.sentence_id
             and own.verb_start = partner.verb_start
-            and own.subject_start <> partner.subject_start
+            and (own.subject_start <> partner.subject_start or own.subject_end <> partner.subject_end)
             and partner.actor1_code is not null
             and partner.actor1_entity_id is distinct from own.actor1_entity_id
     where list_contains({{ word_list(var('reciprocal_roots')) }}, left(coded.event_code, 2))

@@ -111,6 +111,52 @@ spans as (
     where start_char is not null
 ),
 
+agents as (
+    select
+        lower(trim(agent_word)) as agent_word,
+        agent_code
+    from {{ ref('cameo_agents') }}
+    where agent_word is not null and agent_code is not null
+),
+
+span_agents as (
+    -- the sector a span names: its head lemma or its last one to three words
+    -- ("security forces", "police officers", "government officials") as an
+    -- agent word; the longest match wins
+    select
+        keyed.predicate_id,
+        keyed.slot,
+        keyed.slot_no,
+        agents.agent_code
+    from (
+        select
+            predicate_id,
+            slot,
+            slot_no,
+            unnest([
+                head_lemma,
+                array_to_string(list_slice(words, -1, -1), ' '),
+                array_to_string(list_slice(words, -2, -1), ' '),
+                array_to_string(list_slice(words, -3, -1), ' ')
+            ]) as agent_key
+        from (
+            select
+                predicate_id,
+                slot,
+                slot_no,
+                head_lemma,
+                string_split(trim(regexp_replace(lower(coalesce(span_text, '')), '[^a-z0-9]+', ' ', 'g')), ' ')
+                    as words
+            from spans
+        ) as tokenized
+    ) as keyed
+    inner join agents on keyed.agent_key = agents.agent_word
+    qualify row_number() over (
+        partition by keyed.predicate_id, keyed.slot, keyed.slot_no
+        order by length(agents.agent_word) desc, agents.agent_code
+    ) = 1
+),
+
 span_mentions as (
     select
         spans.predicate_id,
@@ -119,7 +165,21 @@ span_mentions as (
         mentions.entity_mention_id,
         mentions.entity_id,
         mentions.entity_canonical_name,
-        mentions.actor_code,
+        -- a country word modifying a sector noun is that country's sector:
+        -- "the Israeli army" -> ISR + MIL, "South Korea's foreign ministry" -> KORGOV
+        case
+            when
+                mentions.entity_label in ('GPE', 'NORP')
+                and length(mentions.actor_code) = 3
+                and not coalesce(
+                    lower(mentions.head_lemma) = spans.head_lemma
+                    or list_contains(string_split(lower(mentions.normalized_text), ' '), spans.head_lemma),
+                    false
+                )
+                and span_agents.agent_code is not null
+                then left(mentions.actor_code, 3) || span_agents.agent_code
+            else mentions.actor_code
+        end as actor_code,
         mentions.actor_country_iso3,
         mentions.start_char,
         mentions.actor_code is not null as has_actor_code,
@@ -136,6 +196,11 @@ span_mentions as (
             spans.article_id = mentions.article_id
             and spans.end_char > mentions.start_char
             and spans.start_char < mentions.end_char
+    left join span_agents
+        on
+            spans.predicate_id = span_agents.predicate_id
+            and spans.slot = span_agents.slot
+            and spans.slot_no = span_agents.slot_no
 ),
 
 measure_targets as (
@@ -194,52 +259,6 @@ subject_best as (
         order by
             span_mentions.has_actor_code desc, span_mentions.is_head desc, span_mentions.start_char asc,
             span_mentions.entity_mention_id asc
-    ) = 1
-),
-
-agents as (
-    select
-        lower(trim(agent_word)) as agent_word,
-        agent_code
-    from {{ ref('cameo_agents') }}
-    where agent_word is not null and agent_code is not null
-),
-
-span_agents as (
-    -- the sector a span names: its head lemma or its last one to three words
-    -- ("security forces", "police officers", "government officials") as an
-    -- agent word; the longest match wins
-    select
-        keyed.predicate_id,
-        keyed.slot,
-        keyed.slot_no,
-        agents.agent_code
-    from (
-        select
-            predicate_id,
-            slot,
-            slot_no,
-            unnest([
-                head_lemma,
-                array_to_string(list_slice(words, -1, -1), ' '),
-                array_to_string(list_slice(words, -2, -1), ' '),
-                array_to_string(list_slice(words, -3, -1), ' ')
-            ]) as agent_key
-        from (
-            select
-                predicate_id,
-                slot,
-                slot_no,
-                head_lemma,
-                string_split(trim(regexp_replace(lower(coalesce(span_text, '')), '[^a-z0-9]+', ' ', 'g')), ' ')
-                    as words
-            from spans
-        ) as tokenized
-    ) as keyed
-    inner join agents on keyed.agent_key = agents.agent_word
-    qualify row_number() over (
-        partition by keyed.predicate_id, keyed.slot, keyed.slot_no
-        order by length(agents.agent_word) desc, agents.agent_code
     ) = 1
 ),
 

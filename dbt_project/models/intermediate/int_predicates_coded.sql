@@ -239,7 +239,9 @@ noun_keys as (
         unnest([
             object_head_lemma,
             list_extract(string_split(regexp_replace(lower(object_text), '[^a-z -]+', ' ', 'g'), ' '), -2)
-            || ' ' || object_head_lemma
+            || ' ' || object_head_lemma,
+            -- a hyphenated noun the tokenizer split ("a sit-in")
+            list_extract(string_split(regexp_replace(lower(object_text), '[^a-z -]+', ' ', 'g'), ' '), -1)
         ]) as noun_key,
         case when list_contains({{ word_list(var('aspectual_verbs')) }}, verb_lemma) then 5 else 1 end
             as specificity
