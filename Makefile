@@ -13,7 +13,7 @@ export AIRFLOW_HOME ?= $(CURDIR)/.airflow
 help:
 	@echo "make run    - set up .venv, then ingest seeds/ (or \$$NEWSWIRE_INBOX) and transform, in-process"
 	@echo "make test   - set up .venv, then run the test suite"
-	@echo "make eval   - score extraction, NER and event coding on ../shared/eval (skips when absent)"
+	@echo "make eval   - score extraction, NER and event coding (ConfliBERT real news, PLOVER) on ../shared/eval (skips when absent)"
 	@echo "make bench  - speed and memory: parsing, NLP, the whole run on ../shared/corpora/bbc, scale (skips when absent)"
 	@echo "make lint   - ruff and sqlfluff"
 	@echo "make up     - start Airflow, the dbt docs and the Data Docs locally; make down stops them"
@@ -45,7 +45,7 @@ lint: $(STAMP)
 eval: $(STAMP)
 	$(BIN)/newswire eval extraction ../shared/eval/extraction
 	$(BIN)/newswire eval ner ../shared/eval/ner/conll2003/eng.testa
-	-$(BIN)/newswire eval events ../shared/eval/events/plover
+	$(BIN)/newswire eval events ../shared/eval/events
 
 # Where `make bench` keeps the BBC warehouse it builds (the scale benchmark replicates its raw rows).
 BENCH_DIR ?= $(CURDIR)/warehouse/bench
