@@ -18,9 +18,13 @@ Inputs (relative to the reference dir):
   phoenix-dictionaries/CAMEO.verbpatterns.txt              (MIT, OEDA Phoenix)
   phoenix-dictionaries/Phoenix.{Countries,International,MilNonState}.actors.txt, Phoenix.agents.txt
   plover/CAMEO2PLOVER-2021.txt                             (CC BY-SA 4.0)
-Hand-reviewed inputs that live in the repo:
-  dbt_project/seeds/actor_overlay.csv    (appended to cameo_actors.csv)
-  VERB_OVERLAY / CONTROL_VERBS / DEMONYM_SUPPLEMENT constants below.
+Hand-reviewed inputs that live in the repo, beside the seeds they feed:
+  dbt_project/seeds/actor_overlay.csv          (appended to cameo_actors.csv)
+  dbt_project/seeds/agent_overlay.csv          (merged into cameo_agents.csv, wins)
+  dbt_project/seeds/verb_pattern_overlay.csv   (source 'overlay' rows of cameo_verb_patterns.csv)
+  dbt_project/seeds/country_alias_overlay.csv  (names and irregular demonyms of countries.csv)
+cameo_control_verbs.csv, cameo_event_nouns.csv and coding_word_lists.csv are reviewed
+seeds in their own right: this script does not write them.
 
 See dbt_project/seeds/ATTRIBUTION.md and _seeds.yml for the mapping decisions.
 """
@@ -274,368 +278,23 @@ def singular(word: str) -> str:
     return w
 
 
-# Overlay verb patterns (source = 'overlay').  Keys: verb, particle, preposition, object
-# heads (expanded to one row each), CAMEO code, provenance note.  Codes follow the CAMEO
-# codebook descriptions; they cover modern phrasings the 2015 dictionaries miss.
-VERB_OVERLAY = [
-    (
-        "threaten",
-        None,
-        None,
-        ["sanction", "embargo", "boycott", "tariff"],
-        "1312",
-        "CAMEO 1312 Threaten to boycott, embargo, or sanction",
-    ),
-    (
-        "threaten",
-        None,
-        None,
-        ["attack", "strike", "invasion", "war", "force", "retaliation"],
-        "138",
-        "CAMEO 138 Threaten with military force",
-    ),
-    ("threaten", None, None, ["blockade"], "1381", "CAMEO 1381 Threaten blockade"),
-    ("threaten", None, None, ["occupation"], "1382", "CAMEO 1382 Threaten occupation"),
-    ("threaten", None, None, ["nuclear"], "1385", "CAMEO 1385 Threaten attack with WMD"),
-    ("threaten", None, "with", ["sanction"], "1312", "CAMEO 1312 (threaten X with sanctions)"),
-    (
-        "impose",
-        None,
-        None,
-        ["sanction", "embargo", "tariff", "boycott"],
-        "163",
-        "CAMEO 163 Impose embargo, boycott, or sanctions",
-    ),
-    ("impose", None, "on", ["sanction", "embargo", "tariff"], "163", "CAMEO 163 (impose sanctions on X)"),
-    ("slap", None, None, ["sanction", "tariff", "embargo"], "163", "CAMEO 163 (slap sanctions on)"),
-    ("lift", None, None, ["sanction", "embargo"], "085", "CAMEO 085 Ease economic sanctions, boycott, embargo"),
-    ("ease", None, None, ["sanction", "embargo"], "085", "CAMEO 085 Ease economic sanctions, boycott, embargo"),
-    ("improve", None, None, ["relation", "tie"], "050", "CAMEO 050 Engage in diplomatic cooperation (improve ties)"),
-    ("strengthen", None, None, ["relation", "tie", "cooperation"], "050", "CAMEO 050 Engage in diplomatic cooperation"),
-    ("normalize", None, None, ["relation", "tie"], "050", "CAMEO 050"),
-    ("restore", None, None, ["relation", "tie"], "050", "CAMEO 050"),
-    ("sever", None, None, ["relation", "tie"], "161", "CAMEO 161 Reduce or break diplomatic relations"),
-    ("cut", None, None, ["relation", "tie"], "161", "CAMEO 161 Reduce or break diplomatic relations"),
-    ("expel", None, None, ["diplomat", "ambassador"], "166", "CAMEO 166 Expel or withdraw"),
-    ("summon", None, None, ["ambassador", "envoy"], "114", "CAMEO 114 Complain officially"),
-    ("hold", None, None, ["talk", "meeting", "summit", "consultation"], "040", "CAMEO 040 Consult"),
-    ("hold", None, "with", ["talk"], "040", "CAMEO 040 Consult"),
-    ("hold", None, None, ["negotiation"], "046", "CAMEO 046 Engage in negotiation"),
-    ("annex", None, None, [None], "192", "CAMEO 192 Occupy territory"),
-    ("annex", None, None, ["territory", "region", "peninsula", "crimea"], "192", "CAMEO 192 Occupy territory"),
-    ("seize", None, None, ["territory", "town", "city", "village", "region"], "192", "CAMEO 192 Occupy territory"),
-    ("seize", None, None, ["property", "asset", "ship", "vessel", "tanker"], "1711", "CAMEO 1711 Confiscate property"),
-    ("sign", None, None, ["agreement", "treaty", "accord", "deal", "pact"], "057", "CAMEO 057 Sign formal agreement"),
-    ("sign", "on", "to", [None], "057", "CAMEO 057 (sign on to an agreement)"),
-    # joining / signing on to / adopting / backing sanctions is imposing them (CAMEO 163);
-    # the target is the 'against' / 'on' argument, not the bloc whose sanctions they are
-    ("sign", "on", "to", ["sanction", "embargo", "boycott"], "163", "CAMEO 163 (sign on to sanctions against X)"),
-    ("sign", None, "to", ["sanction", "embargo", "boycott"], "163", "CAMEO 163 (sign up to sanctions against X)"),
-    ("join", None, None, ["sanction", "embargo", "boycott"], "163", "CAMEO 163 (join sanctions against X)"),
-    ("join", None, "in", ["sanction", "embargo", "boycott"], "163", "CAMEO 163 (join in sanctions against X)"),
-    *[
-        (verb, None, None, ["sanction", "embargo"], "163", "CAMEO 163 Impose embargo, boycott, or sanctions")
-        for verb in (
-            "adopt",
-            "approve",
-            "back",
-            "extend",
-            "tighten",
-            "expand",
-            "introduce",
-            "announce",
-            "levy",
-            "enact",
-        )
-    ],
-    ("meet", None, "with", [None], "040", "CAMEO 040 Consult (meet with X)"),
-    ("talk", None, "with", [None], "040", "CAMEO 040 Consult (talk with X)"),
-    ("call", None, "for", ["sanction"], "1312", "CAMEO 1312 (call for sanctions against X)"),
-    # plain verbs that sit in PETRARCH-2 blocks with a null code ([---]) and so would code
-    # nothing on their own
-    (
-        "take",
-        None,
-        None,
-        ["place", "action", "step", "note"],
-        None,
-        "suppression: 'talks took place', 'take steps' are not CAMEO 171 (PETRARCH codes bare TAKE as 171)",
-    ),
-    # bare AGREE is PETRARCH-2's 050; CAMEO puts agreeing to / on something under
-    # 03 express intent to cooperate (PLOVER AGREE) unless a pattern says more
-    ("agree", None, None, [None], "030", "CAMEO 030 Express intent to cooperate (agree on/to/upon X)"),
-    # protest actions named by their object: "staged / held / continued a
-    # demonstration / hunger strike" (CAMEO 141 demonstrate, 143 strike or boycott)
-    *[
-        (verb, None, None, ["demonstration", "protest", "rally", "march"], "141", "CAMEO 141 Demonstrate or rally")
-        for verb in ("stage", "hold", "start", "launch", "continue", "organize", "organise", "mount")
-    ],
-    *[
-        (verb, None, None, ["strike", "boycott", "walkout"], "143", "CAMEO 143 Conduct strike or boycott")
-        for verb in ("stage", "hold", "start", "launch", "continue", "call", "organize", "organise")
-    ],
-    # blocking a way is CAMEO 144 obstruct passage / block (PETRARCH's bare BLOCK is 191)
-    (
-        "block",
-        None,
-        None,
-        ["road", "street", "highway", "bridge", "traffic", "transport", "railway", "entrance", "access"],
-        "144",
-        "CAMEO 144 Obstruct passage, block",
-    ),
-    ("reject", None, None, [None], "120", "CAMEO 120 Reject, not specified below"),
-    ("refuse", None, None, [None], "120", "CAMEO 120 Reject, not specified below"),
-    ("sanction", None, None, [None], "163", "CAMEO 163 Impose embargo, boycott, or sanctions"),
-    (
-        "deploy",
-        None,
-        None,
-        ["troop", "soldier", "force", "army", "warship"],
-        "154",
-        "CAMEO 154 Mobilize or increase armed forces",
-    ),
-]
 
-# Control verbs: "X <control verb> to <inner verb> ..." handling for the dbt coder.
-# (control_lemma, effect, event_root_override, notes)
-CONTROL_VERBS = [
-    ("say", "statement", "01", "'says to keep the ban' (a stated intention in a headline) -> 01x statement"),
-    ("pledge", "intent", "03", "Express intent to cooperate: 'pledged to improve ties' -> 03x"),
-    ("promise", "intent", "03", "Express intent to cooperate"),
-    (
-        "vow",
-        "intent",
-        "03",
-        "Express intent; a violent inner verb ('vowed to attack') should be coded 13 threaten by the coder",
-    ),
-    ("commit", "intent", "03", "'committed to' + inner verb -> express intent"),
-    ("agree", "intent", "03", "'agreed to' + inner verb -> CAMEO 03x express intent to cooperate"),
-    ("offer", "intent", "03", "'offered to mediate' -> 03x (039)"),
-    ("plan", "intent", "03", "'plans to' -> express intent"),
-    ("intend", "intent", "03", "'intends to' -> express intent"),
-    ("aim", "intent", "03", "'aims to' -> express intent"),
-    ("hope", "intent", "03", "'hopes to' -> express intent"),
-    ("expect", "modal", None, "'expects to' -> keep the inner verb's code"),
-    ("decide", "intent", "03", "'decided to' -> express intent"),
-    ("prepare", "intent", "03", "'prepared to' -> express intent"),
-    # predicative adjectives of readiness take an infinitive like control verbs
-    # ("is willing / ready / prepared to withdraw"): express intent
-    ("prepared", "intent", "03", "'is prepared to' (adjective) -> express intent"),
-    ("willing", "intent", "03", "'is willing to' -> express intent"),
-    ("ready", "intent", "03", "'is ready to' -> express intent"),
-    ("determined", "intent", "03", "'is determined to' -> express intent"),
-    ("swear", "intent", "03", "'swore to' -> express intent (13 threaten when the inner verb is conflict)"),
-    ("seek", "appeal", "02", "'seeks to' / 'seeks X' -> appeal (02)"),
-    ("want", "intent", "03", "'wants to' -> express intent"),
-    ("wish", "intent", "03", "'wishes to' -> express intent"),
-    ("threaten", "threat", "13", "'threatened to impose sanctions' -> 13x threaten"),
-    ("warn", "threat", "13", "'warned it would retaliate' -> 13x threaten"),
-    ("urge", "appeal", "02", "'urged X to ...' -> 02x appeal"),
-    ("call", "appeal", "02", "'called on X to ...' -> 02x appeal"),
-    ("appeal", "appeal", "02", "'appealed to X to ...' -> 02x appeal"),
-    ("ask", "appeal", "02", "'asked X to ...' -> 02x appeal"),
-    ("request", "appeal", "02", "'requested X to ...' -> 02x appeal"),
-    ("encourage", "appeal", "02", "'encouraged X to ...' -> 02x appeal"),
-    ("invite", "appeal", "02", "'invited X to ...' -> 02x appeal"),
-    ("demand", "demand", "10", "'demanded that X ...' -> 10x demand"),
-    ("insist", "demand", "10", "'insisted that X ...' -> 10x demand"),
-    ("press", "demand", "10", "'pressed X to ...' -> 10x demand"),
-    ("order", "demand", "10", "'ordered X to ...' -> 10x demand"),
-    ("refuse", "refuse", "12", "'refused to ...' -> 12x reject"),
-    ("reject", "refuse", "12", "'rejected calls to ...' -> 12x reject"),
-    ("decline", "refuse", "12", "'declined to ...' -> 12x reject"),
-    ("fail", "modal", None, "'failed to' -> the event did not happen; coder should drop or keep with care"),
-    ("try", "modal", None, "'tried to' -> keep the inner verb's code"),
-    ("attempt", "modal", None, "'attempted to' -> keep the inner verb's code"),
-    ("continue", "modal", None, "'continued to' -> keep the inner verb's code"),
-    ("begin", "modal", None, "'began to' -> keep the inner verb's code"),
-    ("start", "modal", None, "'started to' -> keep the inner verb's code"),
-    ("need", "modal", None, "'needs to' -> keep the inner verb's code"),
-    ("consider", "intent", "01", "'considering' an action -> 014 consider policy option"),
-]
-
-# Demonyms the shared-prefix heuristic cannot find (irregular forms), keyed to ISO3.
-DEMONYM_SUPPLEMENT = {
-    "american": "USA",
-    "british": "GBR",
-    "briton": "GBR",
-    "dutch": "NLD",
-    "french": "FRA",
-    "swiss": "CHE",
-    "filipino": "PHL",
-    "burmese": "MMR",
-    "malagasy": "MDG",
-    "ivorian": "CIV",
-    "emirati": "ARE",
-    "kiwi": None,
-    "saudi": "SAU",
-    "welsh": None,
-    "danish": "DNK",
-    "finnish": "FIN",
-    "swedish": "SWE",
-    "norwegian": "NOR",
-    "polish": "POL",
-    "spanish": "ESP",
-    "turkish": "TUR",
-    "icelandic": "ISL",
-    "irish": "IRL",
-    "greek": "GRC",
-    "thai": "THA",
-    "lao": "LAO",
-    "laotian": "LAO",
-    "bahraini": "BHR",
-    "kuwaiti": "KWT",
-    "qatari": "QAT",
-    "omani": "OMN",
-    "yemeni": "YEM",
-    "pakistani": "PAK",
-    "afghan": "AFG",
-    "iraqi": "IRQ",
-    "israeli": "ISR",
-    "iranian": "IRN",
-    "japanese": "JPN",
-    "chinese": "CHN",
-    "russian": "RUS",
-    "ukrainian": "UKR",
-    "german": "DEU",
-    "italian": "ITA",
-    "indian": "IND",
-    "north korean": "PRK",
-    "south korean": "KOR",
-    "south african": "ZAF",
-    "new zealander": "NZL",
-    "argentine": "ARG",
-    "argentinian": "ARG",
-    "belgian": "BEL",
-    "croat": "HRV",
-    "croatian": "HRV",
-    "serb": "SRB",
-    "serbian": "SRB",
-    "slovak": "SVK",
-    "slovene": "SVN",
-    "slovenian": "SVN",
-    "czech": "CZE",
-    "hungarian": "HUN",
-    "romanian": "ROU",
-    "bulgarian": "BGR",
-    "portuguese": "PRT",
-    "mexican": "MEX",
-    "canadian": "CAN",
-    "brazilian": "BRA",
-    "egyptian": "EGY",
-    "syrian": "SYR",
-    "lebanese": "LBN",
-    "jordanian": "JOR",
-    "palestinian": "PSE",
-    "turk": "TUR",
-    "vietnamese": "VNM",
-    "taiwanese": "TWN",
-    "kazakh": "KAZ",
-    "uzbek": "UZB",
-    "tajik": "TJK",
-    "kyrgyz": "KGZ",
-    "turkmen": "TKM",
-    "azerbaijani": "AZE",
-    "azeri": "AZE",
-    "armenian": "ARM",
-    "georgian": "GEO",
-    "belarusian": "BLR",
-    "moldovan": "MDA",
-    "lithuanian": "LTU",
-    "latvian": "LVA",
-    "estonian": "EST",
-    "australian": "AUS",
-    "indonesian": "IDN",
-    "malaysian": "MYS",
-    "singaporean": "SGP",
-    "cambodian": "KHM",
-    "nepali": "NPL",
-    "nepalese": "NPL",
-    "sri lankan": "LKA",
-    "bangladeshi": "BGD",
-    "nigerian": "NGA",
-    "nigerien": "NER",
-    "kenyan": "KEN",
-    "ethiopian": "ETH",
-    "somali": "SOM",
-    "sudanese": "SDN",
-    "south sudanese": "SSD",
-    "libyan": "LBY",
-    "tunisian": "TUN",
-    "algerian": "DZA",
-    "moroccan": "MAR",
-    "venezuelan": "VEN",
-    "colombian": "COL",
-    "cuban": "CUB",
-    "chilean": "CHL",
-    "peruvian": "PER",
-    "bolivian": "BOL",
-    "ecuadorian": "ECU",
-    "austrian": "AUT",
-    "mongolian": "MNG",
-    "kosovar": "XKX",
-}
 
 # Abbreviations and short names news text uses that neither pycountry nor geonames lists.
-NAME_SUPPLEMENT = {
-    "bosnia": "BIH",
-    "gaza": "PSE",
-    "gaza strip": "PSE",
-    "west bank": "PSE",
-    "emirates": "ARE",
-    "u.a.e.": "ARE",
-    "south lebanon": "LBN",
-    "southern lebanon": "LBN",
-    "us": "USA",
-    "u.s.": "USA",
-    "u.s.a.": "USA",
-    "usa": "USA",
-    "america": "USA",
-    "united states of america": "USA",
-    "uk": "GBR",
-    "u.k.": "GBR",
-    "britain": "GBR",
-    "great britain": "GBR",
-    "england": "GBR",
-    "scotland": "GBR",
-    "wales": "GBR",
-    "russia": "RUS",
-    "south korea": "KOR",
-    "north korea": "PRK",
-    "iran": "IRN",
-    "syria": "SYR",
-    "vietnam": "VNM",
-    "laos": "LAO",
-    "taiwan": "TWN",
-    "bolivia": "BOL",
-    "venezuela": "VEN",
-    "tanzania": "TZA",
-    "moldova": "MDA",
-    "ivory coast": "CIV",
-    "czech republic": "CZE",
-    "czechia": "CZE",
-    "burma": "MMR",
-    "east timor": "TLS",
-    "holland": "NLD",
-    "the netherlands": "NLD",
-    "uae": "ARE",
-    "dprk": "PRK",
-    "prc": "CHN",
-    "palestine": "PSE",
-    "vatican": "VAT",
-    "macedonia": "MKD",
-    "swaziland": "SWZ",
-    "turkiye": "TUR",
-    "türkiye": "TUR",
-    "democratic republic of congo": "COD",
-    "dr congo": "COD",
-    "drc": "COD",
-    "republic of congo": "COG",
-}
 
 
 # Actor codes from fictional/test countries that must not reach the warehouse.
 JUNK_ACTOR_CODES = {"KNT"}
+
+# Reviewed overlays: hand-maintained CSVs beside actor_overlay.csv (see ATTRIBUTION.md).
+VERB_OVERLAY_CSV = SEEDS_DIR / "verb_pattern_overlay.csv"
+COUNTRY_OVERLAY_CSV = SEEDS_DIR / "country_alias_overlay.csv"
+
+
+def read_overlay(path: Path) -> list[dict[str, str | None]]:
+    """Rows of a reviewed overlay CSV, empty cells as None."""
+    with path.open(newline="", encoding="utf-8") as f:
+        return [{k: (v.strip() or None) for k, v in row.items()} for row in csv.DictReader(f)]
 
 # Largest synset a flat Phoenix pattern may expand (see parse_pattern).
 MAX_PHOENIX_SYNSET = 20
@@ -699,27 +358,23 @@ def display_name(alias: str) -> str:
 # with DuckDB's CSV sniffer, which only inspects the first rows: if no quoted field shows
 # up there it reads the whole file with quoting off and fails on a later quoted comma.
 # Nulls stay unquoted empty fields (DuckDB reads those as NULL).
-ALWAYS_QUOTED = {"event_label", "source_pattern", "notes", "actor_name", "country_name"}
 
 
-def _csv_field(value, quoted: bool) -> str:
-    if value is None or value == "":
+def _csv_value(value) -> str:
+    if value is None:
         return ""
-    # double quotes inside values are turned into single quotes: the sniffer would not
-    # detect '""' escaping either (only a handful of Phoenix nicknames are affected)
-    text = str(value).replace('"', "'").replace("\r", " ").replace("\n", " ")
-    if quoted or "," in text:
-        return '"' + text + '"'
-    return text
+    # double quotes inside values become single quotes (a handful of Phoenix nicknames),
+    # and line breaks spaces, so that every row stays one line
+    return str(value).replace('"', "'").replace("\r", " ").replace("\n", " ")
 
 
 def write_csv(name: str, header: list[str], rows: list[list], out_dir: Path) -> Path:
-    quoted = [h in ALWAYS_QUOTED for h in header]
-    lines = [",".join(header)]
-    for r in rows:
-        lines.append(",".join(_csv_field(v, q) for v, q in zip(r, quoted, strict=False)))
+    """One seed CSV, written by csv.writer (quoting only where a value needs it)."""
     path = out_dir / name
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with path.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f, lineterminator="\n")
+        writer.writerow(header)
+        writer.writerows([_csv_value(v) for v in r] for r in rows)
     return path
 
 
@@ -1220,23 +875,22 @@ def build_verb_patterns(ref: Path, codebook: set[str]):
     log(f"phoenix: {dropped} candidate rows dropped by the vocabulary filter")
     cands = kept
     order = 10_000_000
-    for verb, particle, prep, heads, code, note in VERB_OVERLAY:
-        for head in heads:
-            order += 1
-            cands.append(
-                dict(
-                    verb=verb,
-                    particle=particle,
-                    preposition=prep,
-                    object_head=head,
-                    subject_head=None,
-                    code=code,
-                    source="overlay",
-                    source_pattern=f"overlay: {note}",
-                    simplified=False,
-                    order=order,
-                )
+    for row in read_overlay(VERB_OVERLAY_CSV):
+        order += 1
+        cands.append(
+            dict(
+                verb=row["verb_lemma"],
+                particle=row["particle"],
+                preposition=row["preposition"],
+                object_head=row["object_head"],
+                subject_head=None,
+                code=row["event_code"],
+                source="overlay",
+                source_pattern=f"overlay: {row['notes']}",
+                simplified=False,
+                order=order,
             )
+        )
     source_rank = {"overlay": 0, "petrarch2": 1, "phoenix": 2}
     groups: dict[tuple, list[dict]] = defaultdict(list)
     for c in cands:
@@ -1625,7 +1279,7 @@ def build_countries(country_records):
     # A block alias counts as a demonym when it is the country name (or the name less its
     # last one or two letters, at least four kept) plus a demonym ending: russia+n,
     # japan+ese, iraq+i, leban(on)+ese, norw(ay)+egian.  Irregular forms are listed in
-    # DEMONYM_SUPPLEMENT.
+    # country_alias_overlay.csv.
     suffixes = ("ese", "an", "ian", "ean", "ish", "i", "ic", "ch", "ot", "er", "egian")
     for iso, aliases in phoenix_aliases.items():
         stems = set()
@@ -1645,11 +1299,9 @@ def build_countries(country_records):
                 continue
             if any(a.startswith(st) and len(a) > len(st) for st in stems):
                 cand[a].add(("demonym", iso))
-    for a, iso in NAME_SUPPLEMENT.items():
-        cand[a].add(("name", iso))
-    for a, iso in DEMONYM_SUPPLEMENT.items():
-        if iso:
-            cand[a].add(("demonym", iso))
+    for row in read_overlay(COUNTRY_OVERLAY_CSV):
+        if row["iso3"]:  # an empty iso3 documents a word kept out on purpose
+            cand[row["alias"]].add((row["alias_type"], row["iso3"]))
 
     rows = []
     dropped = []
@@ -1710,7 +1362,6 @@ HEADERS = {
         "is_simplified",
         "subject_head",
     ],
-    "cameo_control_verbs.csv": ["control_lemma", "effect", "event_root_override", "notes"],
     "cameo_actors.csv": ["actor_alias", "actor_name", "actor_code", "country_iso3", "valid_from", "valid_to", "source"],
     "cameo_agents.csv": ["agent_word", "agent_code", "source"],
     "countries.csv": ["alias", "alias_type", "iso3", "cameo_country_code", "country_name"],
@@ -1722,14 +1373,12 @@ def build_all(ref: Path, overlay_path: Path = SEEDS_DIR / "actor_overlay.csv") -
     LOG.clear()
     events, to_plover, codebook = build_event_codes(ref)
     verbs = build_verb_patterns(ref, codebook)
-    control = sorted(([c, e, r, n] for c, e, r, n in CONTROL_VERBS), key=sort_key)
     actors, country_records = build_actors(ref, overlay_path)
     agents = build_agents(ref)
     countries = build_countries(country_records)
     return {
         "cameo_event_codes.csv": events,
         "cameo_verb_patterns.csv": verbs,
-        "cameo_control_verbs.csv": control,
         "cameo_actors.csv": actors,
         "cameo_agents.csv": agents,
         "countries.csv": countries,

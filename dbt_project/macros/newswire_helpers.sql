@@ -1,17 +1,14 @@
-{#- SQL boolean: does `text_expr` start publisher boilerplate? The regular
-    expressions come from var('boilerplate_patterns'). -#}
-{% macro is_boilerplate_text(text_expr) -%}
-    (
-    {%- for pattern in var('boilerplate_patterns') %}
-        regexp_matches(lower({{ text_expr }}), '{{ pattern | replace("'", "''") }}')
-        {%- if not loop.last %} or {% endif %}
-    {%- endfor %}
-    )
+{#- SQL list of the words of one coding list (seed coding_word_lists, documented in
+    coding_lists): the lexicons and word lists event coding applies are data, so
+    editing them recodes history with `dbt build` like any other dictionary. -#}
+{% macro coding_list(name) -%}
+    (select coalesce(list(word order by word), []) from {{ ref('coding_word_lists') }} where list_name = '{{ name }}')
 {%- endmacro %}
 
-{#- SQL list literal of lowercase words, e.g. ['a', 'b']. -#}
-{% macro word_list(words) -%}
-    [{%- for w in words -%}'{{ w | lower | replace("'", "''") }}'{%- if not loop.last %}, {% endif -%}{%- endfor -%}]
+{#- SQL boolean: does `text_expr` start publisher boilerplate? The regular
+    expressions are the coding list boilerplate_patterns. -#}
+{% macro is_boilerplate_text(text_expr) -%}
+    (len(list_filter({{ coding_list('boilerplate_patterns') }}, p -> regexp_matches(lower({{ text_expr }}), p))) > 0)
 {%- endmacro %}
 
 {#- Lowercase word tokens of a text as a list. -#}

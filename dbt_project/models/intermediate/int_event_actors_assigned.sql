@@ -5,13 +5,13 @@
 --     as a demand) is the speaker's demand: source = the subject of the
 --     sentence's statement verb, target = the obliged party;
 --   * an appeal, demand, disapproval, rejection or threat
---     (var('complement_target_roots')) with no target of its own is aimed at
+--     (coding list complement_target_roots) with no target of its own is aimed at
 --     the subject of its complement clause ("demanded that the US cancel");
---   * coordinated subjects of a reciprocal act (var('reciprocal_roots')) with
+--   * coordinated subjects of a reciprocal act (coding list reciprocal_roots) with
 --     no target are each other's target, both ways ("Japan and France signed
 --     a pact": JPN -> FRA and FRA -> JPN);
 --   * a protest naming no target is aimed at the protesters' own government
---     (var('domestic_target_roots')).
+--     (coding list domestic_target_roots).
 -- Each actor is chosen from candidates ranked by rule priority, so every rule
 -- is one small CTE and the columns are never repeated per rule.
 
@@ -71,7 +71,7 @@ speaker as (
         on
             statement_code.predicate_id = statement.predicate_id
             and statement.actor1_entity_mention_id is not null
-    where list_contains({{ word_list(var('obligation_modals')) }}, coded.control_lemma)
+    where list_contains({{ coding_list('obligation_modals') }}, coded.control_lemma)
     qualify row_number() over (
         partition by coded.predicate_id
         order by
@@ -99,7 +99,7 @@ complement_subject as (
             and own.verb_start < complement.verb_start
             and complement.actor1_resolution = 'span'
             and complement.actor1_entity_id is distinct from own.actor1_entity_id
-    where list_contains({{ word_list(var('complement_target_roots')) }}, left(coded.event_code, 2))
+    where list_contains({{ coding_list('complement_target_roots') }}, left(coded.event_code, 2))
     qualify row_number() over (
         partition by coded.predicate_id order by complement.verb_start, complement.actor1_entity_mention_id
     ) = 1
@@ -126,7 +126,7 @@ reciprocal_partner as (
             and (own.subject_start <> partner.subject_start or own.subject_end <> partner.subject_end)
             and partner.actor1_code is not null
             and partner.actor1_entity_id is distinct from own.actor1_entity_id
-    where list_contains({{ word_list(var('reciprocal_roots')) }}, left(coded.event_code, 2))
+    where list_contains({{ coding_list('reciprocal_roots') }}, left(coded.event_code, 2))
     qualify row_number() over (
         partition by coded.predicate_id
         order by abs(partner.subject_start - own.subject_start), partner.subject_start, partner.predicate_id
@@ -146,7 +146,7 @@ domestic_target as (
     from coded
     inner join actors on coded.predicate_id = actors.predicate_id
     where
-        list_contains({{ word_list(var('domestic_target_roots')) }}, left(coded.event_code, 2))
+        list_contains({{ coding_list('domestic_target_roots') }}, left(coded.event_code, 2))
         and actors.actor1_country_iso3 is not null
         and actors.actor1_code is not null
 ),

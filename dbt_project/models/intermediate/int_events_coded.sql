@@ -109,12 +109,12 @@ candidate_events as (
         )
         and (
             actors.actor2_code is not null
-            or list_contains({{ word_list(var('targetless_roots')) }}, left(coded.event_code, 2))
+            or list_contains({{ coding_list('targetless_roots') }}, left(coded.event_code, 2))
             -- an intent stated by a verb ("offered", "pledged to", "agreed to"),
             -- not one read into a future tense ("will contribute")
             or (
                 left(coded.event_code, 2) = '03'
-                and not list_contains({{ word_list(var('future_modals')) }}, coalesce(coded.control_lemma, ''))
+                and not list_contains({{ coding_list('future_modals') }}, coalesce(coded.control_lemma, ''))
             )
             -- a nominal event names the act itself ("conducts meetings",
             -- "launched a probe"), whoever it concerns
@@ -122,8 +122,8 @@ candidate_events as (
             or (
                 left(coded.event_code, 2) = '01'
                 and (
-                    list_contains({{ word_list(var('speech_verbs')) }}, coded.verb_lemma)
-                    or list_contains({{ word_list(var('speech_verbs')) }}, coded.control_lemma)
+                    list_contains({{ coding_list('speech_verbs') }}, coded.verb_lemma)
+                    or list_contains({{ coding_list('speech_verbs') }}, coded.control_lemma)
                 )
             )
         )

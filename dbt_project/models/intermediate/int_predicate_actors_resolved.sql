@@ -205,7 +205,7 @@ span_mentions as (
 
 measure_targets as (
     -- an object / prepositional span headed by a measure noun
-    -- (var('measure_target_nouns')) followed by its own complement "against /
+    -- (coding list measure_target_nouns) followed by its own complement "against /
     -- on X": X is the target ("signed on to G7 sanctions against Russia" ->
     -- Russia, not G7), ahead of the mentions inside the span
     select
@@ -229,9 +229,9 @@ measure_targets as (
             and mentions.actor_code is not null
     where
         spans.slot <> 'subject'
-        and list_contains({{ word_list(var('measure_target_nouns')) }}, spans.head_lemma)
+        and list_contains({{ coding_list('measure_target_nouns') }}, spans.head_lemma)
         and list_contains(
-            {{ word_list(var('measure_target_prepositions')) }},
+            {{ coding_list('measure_target_prepositions') }},
             regexp_extract(
                 lower(substr(
                     sentences.sentence_text,

@@ -7,7 +7,7 @@
 --    pattern names a preposition, to the head of an argument of that
 --    preposition).
 --    The match with the highest specificity wins; ties go to the lowest pattern_id.
---    Time adjuncts ("on Tuesday", "in 1988": var('temporal_heads'), years) are
+--    Time adjuncts ("on Tuesday", "in 1988": coding list temporal_heads, years) are
 --    not arguments and never satisfy a preposition or object constraint.
 -- 2. Control verbs: when a verb of the control chain (or the modality) has an
 --    event_root_override in cameo_control_verbs ("pledge>improve" -> 03,
@@ -15,16 +15,16 @@
 --    pattern under the root matched by the content verb or by the control verb
 --    with the same arguments ("threaten ... sanctions" -> 1312), else the root's
 --    base code ('030', '130'). Future / obligation modals of action verbs
---    (var('future_modals'), var('obligation_modals'): "will provide aid",
+--    (coding list future_modals, coding list obligation_modals: "will provide aid",
 --    "must return") act like control verbs (03 intent, 10 demand; a negated
 --    future, "will not accept", is a refusal: 12, not negated). The control verb alone makes the event: "agreed
 --    to undertake exercises" is an intent (030) even when "undertake" has no
 --    pattern. An intent (root 03) whose content verb is material conflict or
---    protest (var('conflict_roots'): "vowed to attack", "will impose") is a
---    threat (root 13), except under var('cooperative_control_verbs') ("agreed to").
+--    protest (coding list conflict_roots: "vowed to attack", "will impose") is a
+--    threat (root 13), except under coding list cooperative_control_verbs ("agreed to").
 -- 3. Negation and modality are carried as qualifiers (is_negated, modality);
 --    the code is not changed by them. A control verb without a root override
---    ("tried to meet") becomes the modality; one of var('negating_control_verbs')
+--    ("tried to meet") becomes the modality; one of coding list negating_control_verbs
 --    ("failed to meet") also negates the event.
 
 with
@@ -63,7 +63,7 @@ verb_patterns as (
     where not (
         coalesce(specificity, 0) = 0
         and subject_head is null
-        and list_contains({{ word_list(var('weak_default_verbs')) }}, lower(trim(verb_lemma)))
+        and list_contains({{ coding_list('weak_default_verbs') }}, lower(trim(verb_lemma)))
     )
 ),
 
@@ -71,8 +71,23 @@ control_verbs as (
     select
         lower(trim(control_lemma)) as control_lemma,
         lower(nullif(trim(effect), '')) as control_effect,
-        nullif(trim(cast(event_root_override as varchar)), '') as event_root_override
+        nullif(trim(cast(event_root_override as varchar)), '') as event_root_override,
+        lower(nullif(trim(negated_effect), '')) as negated_effect,
+        nullif(trim(cast(negated_root_override as varchar)), '') as negated_root_override
     from {{ ref('cameo_control_verbs') }}
+    where coalesce(kind, 'control_verb') = 'control_verb'
+),
+
+modal_auxiliaries as (
+    -- modal auxiliaries that move an action verb's code like a control verb
+    select
+        lower(trim(control_lemma)) as control_lemma,
+        lower(nullif(trim(effect), '')) as control_effect,
+        nullif(trim(cast(event_root_override as varchar)), '') as event_root_override,
+        lower(nullif(trim(negated_effect), '')) as negated_effect,
+        nullif(trim(cast(negated_root_override as varchar)), '') as negated_root_override
+    from {{ ref('cameo_control_verbs') }}
+    where kind = 'modal_auxiliary'
 ),
 
 event_codes as (
@@ -92,7 +107,7 @@ predicate_args as (
         list(distinct head_lemma) filter (where head_lemma is not null) as arg_heads
     from arguments
     where
-        not list_contains({{ word_list(var('temporal_heads')) }}, lower(coalesce(head_lemma, '')))
+        not list_contains({{ coding_list('temporal_heads') }}, lower(coalesce(head_lemma, '')))
         and not regexp_matches(coalesce(head_lemma, ''), '^[0-9]{4}s?$')
     group by predicate_id
 ),
@@ -142,7 +157,7 @@ control_modal as (
     select
         control_words.predicate_id,
         control_words.word as control_modal_lemma,
-        list_contains({{ word_list(var('negating_control_verbs')) }}, control_words.word) as is_negating
+        list_contains({{ coding_list('negating_control_verbs') }}, control_words.word) as is_negating
     from control_words
     inner join control_verbs on control_words.word = control_verbs.control_lemma
     where control_verbs.event_root_override is null
@@ -243,7 +258,7 @@ noun_keys as (
             -- a hyphenated noun the tokenizer split ("a sit-in")
             list_extract(string_split(regexp_replace(lower(object_text), '[^a-z -]+', ' ', 'g'), ' '), -1)
         ]) as noun_key,
-        case when list_contains({{ word_list(var('aspectual_verbs')) }}, verb_lemma) then 5 else 1 end
+        case when list_contains({{ coding_list('aspectual_verbs') }}, verb_lemma) then 5 else 1 end
             as specificity
     from predicates
     where object_head_lemma is not null
@@ -257,7 +272,7 @@ noun_keys as (
     inner join arguments on predicates.predicate_id = arguments.predicate_id
     where
         arguments.preposition = 'in'
-        and list_contains({{ word_list(var('participation_verbs')) }}, predicates.verb_lemma)
+        and list_contains({{ coding_list('participation_verbs') }}, predicates.verb_lemma)
     union all
     -- an event noun as the subject of a verb of consequence ("a suicide car
     -- bombing killed 28 soldiers"): the event is the bombing, whatever the
@@ -274,7 +289,7 @@ noun_keys as (
     from predicates
     where
         subject_head_lemma is not null
-        and list_contains({{ word_list(var('consequence_verbs')) }}, verb_lemma)
+        and list_contains({{ coding_list('consequence_verbs') }}, verb_lemma)
     union all
     -- an event noun as the object of a causative verb ("the scandal
     -- triggered the arrest of tycoons"): the arrest, by someone unnamed
@@ -290,7 +305,7 @@ noun_keys as (
     from predicates
     where
         object_head_lemma is not null
-        and list_contains({{ word_list(var('causative_verbs')) }}, verb_lemma)
+        and list_contains({{ coding_list('causative_verbs') }}, verb_lemma)
     union all
     -- the same event named in a phrase of a passive without agent ("three
     -- civilians were killed in a suicide car bombing")
@@ -309,7 +324,7 @@ noun_keys as (
         predicates.voice = 'passive'
         and predicates.subject_start is null
         and arguments.preposition in ('in', 'by')
-        and list_contains({{ word_list(var('consequence_verbs')) }}, predicates.verb_lemma)
+        and list_contains({{ coding_list('consequence_verbs') }}, predicates.verb_lemma)
 ),
 
 nominal_candidates as (
@@ -330,10 +345,10 @@ nominal_candidates as (
             and (event_nouns.light_verb is null or noun_keys.verb_lemma = event_nouns.light_verb)
     left join event_codes on event_nouns.event_code = event_codes.event_code
     where
-        list_contains({{ word_list(var('light_verbs')) }}, noun_keys.verb_lemma)
-        or list_contains({{ word_list(var('participation_verbs')) }}, noun_keys.verb_lemma)
-        or list_contains({{ word_list(var('consequence_verbs')) }}, noun_keys.verb_lemma)
-        or list_contains({{ word_list(var('causative_verbs')) }}, noun_keys.verb_lemma)
+        list_contains({{ coding_list('light_verbs') }}, noun_keys.verb_lemma)
+        or list_contains({{ coding_list('participation_verbs') }}, noun_keys.verb_lemma)
+        or list_contains({{ coding_list('consequence_verbs') }}, noun_keys.verb_lemma)
+        or list_contains({{ coding_list('causative_verbs') }}, noun_keys.verb_lemma)
     order by noun_keys.predicate_id asc, noun_keys.specificity desc, length(event_nouns.event_noun) desc
 ),
 
@@ -361,39 +376,35 @@ best_pattern as (
 ),
 
 modal_override as (
-    -- without a control verb, a future or obligation modal of an action verb
-    -- moves it like a control verb: "X will provide aid" is an intent (033,
-    -- var('future_modals')), "Y must return the helicopter" a demand (10x,
-    -- var('obligation_modals')); a negated future ("X will not accept
-    -- refugees") is a refusal (12x). Statements, appeals, demands, disapproval,
-    -- rejections and threats (var('verbal_roots')) keep their code.
+    -- without a control verb, a modal auxiliary of an action verb moves it like
+    -- a control verb (cameo_control_verbs, kind modal_auxiliary): "X will
+    -- provide aid" is an intent (033), "Y must return the helicopter" a demand
+    -- (10x); a negated future ("X will not accept refugees") takes the modal's
+    -- negated root, a refusal (12x) that did happen. Statements, appeals,
+    -- demands, disapproval, rejections and threats (coding list verbal_roots)
+    -- keep their code.
     select
         predicates.predicate_id,
-        predicates.modality as control_lemma,
+        modal_auxiliaries.control_lemma,
         case
-            when list_contains({{ word_list(var('obligation_modals')) }}, predicates.modality) then 'demand'
-            when predicates.is_negated then 'refuse'
-            else 'intent'
+            when predicates.is_negated and modal_auxiliaries.negated_root_override is not null
+                then modal_auxiliaries.negated_effect
+            else modal_auxiliaries.control_effect
         end as control_effect,
         case
-            when list_contains({{ word_list(var('obligation_modals')) }}, predicates.modality) then '10'
-            when predicates.is_negated then '12'
-            else '03'
+            when predicates.is_negated and modal_auxiliaries.negated_root_override is not null
+                then modal_auxiliaries.negated_root_override
+            else modal_auxiliaries.event_root_override
         end as event_root_override,
-        -- "will not accept refugees" is a stated refusal (12x), which did happen
-        predicates.is_negated
-        and not list_contains({{ word_list(var('obligation_modals')) }}, predicates.modality) as absorbs_negation
+        predicates.is_negated and modal_auxiliaries.negated_root_override is not null as absorbs_negation
     from predicates
+    inner join modal_auxiliaries on predicates.modality = modal_auxiliaries.control_lemma
     inner join best_pattern on predicates.predicate_id = best_pattern.predicate_id
     left join control_verb_override on predicates.predicate_id = control_verb_override.predicate_id
     where
         control_verb_override.predicate_id is null
         and best_pattern.event_code is not null
-        and not list_contains({{ word_list(var('verbal_roots')) }}, best_pattern.event_root_code)
-        and (
-            list_contains({{ word_list(var('future_modals')) }}, predicates.modality)
-            or list_contains({{ word_list(var('obligation_modals')) }}, predicates.modality)
-        )
+        and not list_contains({{ coding_list('verbal_roots') }}, best_pattern.event_root_code)
 ),
 
 control_override as (
@@ -410,8 +421,8 @@ control_root as (
         case
             when
                 control_override.event_root_override = '03'
-                and list_contains({{ word_list(var('conflict_roots')) }}, best_pattern.event_root_code)
-                and not list_contains({{ word_list(var('cooperative_control_verbs')) }}, control_override.control_lemma)
+                and list_contains({{ coding_list('conflict_roots') }}, best_pattern.event_root_code)
+                and not list_contains({{ coding_list('cooperative_control_verbs') }}, control_override.control_lemma)
                 then '13'
             else control_override.event_root_override
         end as event_root_override

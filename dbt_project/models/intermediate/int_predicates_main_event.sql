@@ -6,10 +6,10 @@
 -- governs it. A predicate can be an event when its clause reports something
 -- that happened:
 --   * a main clause (and verbs coordinated with it);
---   * the reported clause of a reporting verb (var('reporting_verbs'):
+--   * the reported clause of a reporting verb (coding list reporting_verbs:
 --     "officials said a bomber killed five" -> kill);
 --   * a clause of temporal sequence with its own subject ("Japan imposed
---     sanctions after Russia seized Crimea": var('sequence_subordinators'));
+--     sanctions after Russia seized Crimea": coding list sequence_subordinators);
 --   * a relative clause with a subject of its own ("a proposal that Pelosi
 --     had rejected").
 -- Purpose clauses ("met to discuss"), participle clauses ("seeking to mend
@@ -19,7 +19,7 @@
 -- own (their meaning reaches the main verb through its arguments and control
 -- chain).
 --
--- Reporting verbs (var('reporting_verbs')) are flagged: int_events_coded
+-- Reporting verbs (coding list reporting_verbs) are flagged: int_events_coded
 -- drops their statement when another event of the sentence is coded, or when
 -- the sentence reports a coded passive without agent ("four men were
 -- charged, police said": a charge, not a statement).
@@ -57,11 +57,11 @@ candidates as (
         predicates.clause_type,
         predicates.subordinator,
         left(coded.event_code, 2) in ('01', '02') as is_statement,
-        list_contains({{ word_list(var('reporting_verbs')) }}, coded.verb_lemma) as is_reporting,
+        list_contains({{ coding_list('reporting_verbs') }}, coded.verb_lemma) as is_reporting,
         predicates.subject_start is not null
         and lower(trim(predicates.subject_text)) not in ('who', 'which', 'that', 'whom', 'whose')
             as has_own_subject,
-        list_contains({{ word_list(var('reporting_verbs')) }}, governors.governor_lemma) as is_reported,
+        list_contains({{ coding_list('reporting_verbs') }}, governors.governor_lemma) as is_reported,
         predicates.voice = 'passive' and predicates.subject_start is null and not coded.is_negated
             as is_agentless_passive
     from coded
@@ -78,7 +78,7 @@ eligible as (
             when clause_type = 'adverbial'
                 then
                     has_own_subject
-                    and list_contains({{ word_list(var('sequence_subordinators')) }}, subordinator)
+                    and list_contains({{ coding_list('sequence_subordinators') }}, subordinator)
             when clause_type = 'relative' then has_own_subject
             else false
         end as can_be_event

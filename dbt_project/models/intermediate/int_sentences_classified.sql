@@ -14,6 +14,13 @@ articles as (
     where {{ incremental_filter('articles') }}
 ),
 
+lexicon as (
+    -- the tone lexicon (coding lists tone_positive_words, tone_negative_words)
+    select
+        {{ coding_list('tone_positive_words') }} as positive_words,
+        {{ coding_list('tone_negative_words') }} as negative_words
+),
+
 flagged as (
     select
         sentences.*,
@@ -88,13 +95,14 @@ final as (
             when len(words) = 0 then 0.0
             else round(
                 100.0 * (
-                    len(list_filter(words, w -> list_contains({{ word_list(var('tone_positive_words')) }}, w)))
-                    - len(list_filter(words, w -> list_contains({{ word_list(var('tone_negative_words')) }}, w)))
+                    len(list_filter(words, w -> list_contains(lexicon.positive_words, w)))
+                    - len(list_filter(words, w -> list_contains(lexicon.negative_words, w)))
                 ) / len(words),
                 3
             )
         end as tone
     from dated
+    cross join lexicon
 )
 
 select * from final
