@@ -46,7 +46,15 @@ EXPECTED_COLUMNS = {
     ],
     "cameo_event_nouns.csv": ["event_noun", "light_verb", "event_code", "notes"],
     "agent_overlay.csv": ["agent_word", "agent_code", "notes"],
-    "cameo_control_verbs.csv": ["control_lemma", "effect", "event_root_override", "notes"],
+    "cameo_control_verbs.csv": [
+        "control_lemma",
+        "kind",
+        "effect",
+        "event_root_override",
+        "negated_effect",
+        "negated_root_override",
+        "notes",
+    ],
     "cameo_actors.csv": ["actor_alias", "actor_name", "actor_code", "country_iso3", "valid_from", "valid_to", "source"],
     "actor_overlay.csv": [
         "actor_alias",

@@ -63,41 +63,41 @@ dated as (
 
 final as (
     select
-        sentence_id,
-        article_id,
-        sentence_no,
-        section,
-        paragraph_no,
-        start_char,
-        end_char,
-        sentence_text,
-        coalesce(paragraph_no >= first_boilerplate_paragraph_no, false) as is_boilerplate,
-        paragraph_no <= 1 as is_lead,
+        dated.sentence_id,
+        dated.article_id,
+        dated.sentence_no,
+        dated.section,
+        dated.paragraph_no,
+        dated.start_char,
+        dated.end_char,
+        dated.sentence_text,
+        coalesce(dated.paragraph_no >= dated.first_boilerplate_paragraph_no, false) as is_boilerplate,
+        dated.paragraph_no <= 1 as is_lead,
         case
-            when mentioned_weekday is not null then 'weekday'
-            when mentions_yesterday then 'yesterday'
-            when is_published_at_known then 'published_date'
+            when dated.mentioned_weekday is not null then 'weekday'
+            when dated.mentions_yesterday then 'yesterday'
+            when dated.is_published_at_known then 'published_date'
             else 'ingested_date'
         end as event_date_source,
         case
             -- the most recent such weekday on or before the publication date
-            when mentioned_weekday is not null
+            when dated.mentioned_weekday is not null
                 then cast(
-                    reported_date
-                    - cast((dayofweek(reported_date) - mentioned_weekday + 7) % 7 as integer)
+                    dated.reported_date
+                    - cast((dayofweek(dated.reported_date) - dated.mentioned_weekday + 7) % 7 as integer)
                     as date
                 )
-            when mentions_yesterday then cast(reported_date - 1 as date)
-            else reported_date
+            when dated.mentions_yesterday then cast(dated.reported_date - 1 as date)
+            else dated.reported_date
         end as event_date,
-        len(words) as word_count,
+        len(dated.words) as word_count,
         case
-            when len(words) = 0 then 0.0
+            when len(dated.words) = 0 then 0.0
             else round(
                 100.0 * (
-                    len(list_filter(words, w -> list_contains(lexicon.positive_words, w)))
-                    - len(list_filter(words, w -> list_contains(lexicon.negative_words, w)))
-                ) / len(words),
+                    len(list_filter(dated.words, w -> list_contains(lexicon.positive_words, w)))
+                    - len(list_filter(dated.words, w -> list_contains(lexicon.negative_words, w)))
+                ) / len(dated.words),
                 3
             )
         end as tone
