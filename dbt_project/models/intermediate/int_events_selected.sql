@@ -97,6 +97,9 @@ candidate_events as (
             -- reports an attack whose perpetrator is not named
             or coded.coding_method = 'reported_event_noun'
         )
+        -- an event names at least one actor ("wounded two others" after a
+        -- bombing names neither who did it nor to whom)
+        and (actors.actor1_code is not null or actors.actor2_code is not null)
         and (
             actors.actor2_code is not null
             or list_contains({{ coding_list('targetless_roots') }}, left(coded.event_code, 2))
