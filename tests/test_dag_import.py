@@ -36,7 +36,7 @@ def test_ingest_schedule_and_retries(dagbag) -> None:  # type: ignore[no-untyped
 
 def test_every_duckdb_writer_is_in_the_single_slot_pool(dagbag) -> None:  # type: ignore[no-untyped-def]
     dag = dagbag.dags["newswire_ingest"]
-    writers = {"discover", "load", "validate", "publish", "summarize"}
+    writers = {"discover", "load", "cluster", "validate", "publish", "summarize"}
     for task in dag.tasks:
         if task.task_id in writers:
             assert task.pool == "duckdb_writer", task.task_id

@@ -18,7 +18,8 @@ import duckdb
 import pytest
 from synthetic_warehouse import build_synthetic_warehouse
 
-from newswire.dbt_runner import DBT_PROJECT_DIR, run_dbt
+from newswire.config import get_settings
+from newswire.dbt_runner import run_dbt
 
 pytestmark = pytest.mark.slow
 
@@ -198,7 +199,7 @@ def test_a_seed_edit_rebuilds_what_depends_on_it_with_plain_dbt_build(synthetic,
     _dbt(["build"], db, tmp_path / "b1")
 
     project = tmp_path / "dbt_project"
-    shutil.copytree(DBT_PROJECT_DIR, project,
+    shutil.copytree(get_settings().dbt_project_dir, project,
                     ignore=shutil.ignore_patterns("target", "logs", "dbt_packages", ".user.yml"))
     seed = project / "seeds" / "cameo_verb_patterns.csv"
     lines = seed.read_text(encoding="utf-8").splitlines(keepends=True)

@@ -20,8 +20,14 @@ def test_architecture_picture_names_real_modules_for_every_stage() -> None:
     assert len(paths) >= 10, paths
     for path in sorted(paths):
         assert (REPO / path.rstrip("/")).exists(), f"README names {path}, which does not exist"
-    stages = {line.split("│")[1].strip() for line in block.splitlines() if line.startswith(" │")}
-    assert {"ingest", "extract", "nlp", "load", "validation", "transform", "publish", "docs"} <= stages
+    rows = [line for line in block.splitlines() if line.startswith(" │")]
+    stages = {row.split("│")[1].strip() for row in rows}
+    # the ingest DAG's tasks, the transform's steps, each with one home
+    assert {"discover", "extract", "annotate", "load", "cluster", "validate", "publish"} <= stages
+    assert {"staging", "code", "marts", "audit", "docs"} <= stages
+    for row in rows:
+        homes = re.findall(r"\b(?:newswire|dbt_project)/[\w./]*", row)
+        assert len(homes) == 1, f"a stage names exactly one module or dbt folder: {row.strip()}"
 
 
 def test_no_synthetic_test_data_in_the_product_package() -> None:
