@@ -7,6 +7,7 @@
                                                   article may corroborate (cross-article)
       events          int_events_changed          event ids with a mention in event_articles
       entities        int_entities_changed        entity ids with a mention in articles
+      event_days      int_events_changed          the days of those events (country_pair_daily)
 
     The rows of a scope are deleted and rebuilt (strategy `newswire_scoped`), so a
     deleted (quarantined) article or an event that lost a mention is handled too.
@@ -60,6 +61,17 @@
     select {{ dest_cols_csv }} from {{ arg_dict['temp_relation'] }}
 {%- endmacro %}
 
+{#- DuckDB's memory limit and threads from NEWSWIRE_DUCKDB_MEMORY_LIMIT / NEWSWIRE_DUCKDB_THREADS
+    when set (settings of the database instance, so every connection of the run gets them);
+    DuckDB's defaults otherwise (80 % of RAM, one thread per core). -#}
+{% macro newswire_duckdb_limits() -%}
+    {%- set memory_limit = env_var('NEWSWIRE_DUCKDB_MEMORY_LIMIT', '') -%}
+    {%- set threads = env_var('NEWSWIRE_DUCKDB_THREADS', '') -%}
+    {%- if memory_limit %}set memory_limit = '{{ memory_limit }}';{% endif -%}
+    {%- if threads %}set threads = {{ threads | int }};{% endif -%}
+    {%- if not memory_limit and not threads %}select 1{% endif -%}
+{%- endmacro %}
+
 {#- State of the incremental models: the fingerprint each was last built from. -#}
 {% macro newswire_create_state() -%}
     create schema if not exists intermediate;
@@ -68,6 +80,11 @@
     );
     create table if not exists intermediate.newswire_model_state (
         model_id varchar primary key, fingerprint varchar, built_at timestamptz
+    );
+    {#- how each incremental model was last built, by which invocation: the data tests
+        of a model built incrementally are limited to its scope (macros/test_scope.sql) -#}
+    create table if not exists intermediate.newswire_model_builds (
+        model_id varchar primary key, invocation_id varchar, is_incremental boolean
     );
 {%- endmacro %}
 
