@@ -26,6 +26,7 @@
         'event_articles': ('int_event_articles_changed', 'article_id'),
         'events': ('int_events_changed', 'event_id'),
         'entities': ('int_entities_changed', 'entity_id'),
+        'event_days': ('int_events_changed', "coalesce(event_date, date '0001-01-01')"),
     } -%}
     {%- set scope_model, scope_column = scopes[scope] -%}
     {#- a unit test mocks the model's inputs and builds it in full: no scope -#}
@@ -59,6 +60,16 @@
 
     insert into {{ arg_dict['target_relation'] }} ({{ dest_cols_csv }})
     select {{ dest_cols_csv }} from {{ arg_dict['temp_relation'] }}
+{%- endmacro %}
+
+{#- True when every article of the scope `articles_changed` is new (none deleted): the
+    aggregates of the older articles can then be merged with the new ones (int_entity_stats). -#}
+{% macro newswire_only_new_articles(articles_changed) -%}
+    {%- if not execute -%}
+        {{ return(false) }}
+    {%- endif -%}
+    {%- set result = run_query("select count(*) from " ~ articles_changed ~ " where change_kind != 'new'") -%}
+    {{ return(result.columns[0].values()[0] == 0) }}
 {%- endmacro %}
 
 {#- DuckDB's memory limit and threads from NEWSWIRE_DUCKDB_MEMORY_LIMIT / NEWSWIRE_DUCKDB_THREADS
@@ -157,7 +168,9 @@
 {% macro newswire_record_model_state() -%}
     {%- if execute and model.config.materialized == 'incremental' -%}
         insert or replace into intermediate.newswire_model_state
-        select '{{ model.unique_id }}', ({{ newswire_fingerprint_sql() }}), now()
+        select '{{ model.unique_id }}', ({{ newswire_fingerprint_sql() }}), now();
+        insert or replace into intermediate.newswire_model_builds
+        values ('{{ model.unique_id }}', '{{ invocation_id }}', {{ 'true' if is_incremental() else 'false' }})
     {%- endif -%}
 {%- endmacro %}
 
