@@ -122,7 +122,6 @@ def remove_orphans(settings: Settings | None = None) -> list[Path]:
     return found
 
 
-@contextmanager
 def apply_limits(con: duckdb.DuckDBPyConnection) -> None:
     """DuckDB's memory limit and threads from NEWSWIRE_DUCKDB_MEMORY_LIMIT / _THREADS, when set."""
     memory_limit = os.environ.get("NEWSWIRE_DUCKDB_MEMORY_LIMIT", "").strip()
@@ -133,6 +132,7 @@ def apply_limits(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(f"set threads = {int(threads)}")
 
 
+@contextmanager
 def connect(settings: Settings | None = None, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
     """Open the working copy; writers must hold the single-slot writer pool."""
     from newswire.runlock import writer_lock
