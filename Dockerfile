@@ -1,5 +1,5 @@
-# Newswire's Airflow image: the project's pinned dependencies (requirements.lock)
-# plus the Celery/Postgres/Redis extras used by docker-compose.yml.
+# Newswire's Airflow image: the runtime pins only (requirements.lock; tests and linters are
+# in requirements-dev.lock, not installed here) plus the Celery/Postgres/Redis extras of docker-compose.yml.
 # The GX Data Docs pages' CSS and JS from the npm registry (vendor/data-docs), so they render offline.
 FROM node:20-slim AS data-docs-assets
 WORKDIR /assets

@@ -21,10 +21,10 @@ help:
 setup: $(STAMP)
 
 # Re-install only when the pins or the package metadata change.
-$(STAMP): requirements.lock pyproject.toml vendor/data-docs/package-lock.json
+$(STAMP): requirements.lock requirements-dev.lock pyproject.toml vendor/data-docs/package-lock.json
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -r requirements.lock
+	$(BIN)/pip install --quiet -r requirements.lock -r requirements-dev.lock
 	$(BIN)/pip install --quiet --no-deps -e .
 	@# The Data Docs pages' CSS/JS, pinned in vendor/data-docs (newswire/docs/data_docs.py).
 	@if command -v npm >/dev/null; then \
@@ -55,10 +55,11 @@ bench: $(STAMP)
 	rm -rf $(BENCH_DIR) && $(BIN)/newswire bench pipeline --root $(BENCH_DIR) --keep
 	$(BIN)/newswire bench scale --source $(BENCH_DIR)/warehouse/.work/newswire.duckdb --root $(BENCH_DIR)/scale
 
-# Regenerate the pins after editing requirements.in.
+# Regenerate the pins after editing pyproject.toml's dependencies (runtime) or its
+# dev extra (tests and linters): requirements.lock is what the image installs.
 lock:
-	$(BIN)/pip install --quiet -r requirements.in
-	$(BIN)/pip freeze --exclude-editable | grep -v '^-e' > requirements.lock
+	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/python scripts/lock.py
 
 include Makefile.ops
 

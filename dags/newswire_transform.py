@@ -34,6 +34,7 @@ from cosmos.operators.local import DbtBuildLocalOperator
 
 from newswire import progress
 from newswire.config import get_settings
+from newswire.docs import dbt_docs as docs_site
 from newswire.orchestration import MARTS_ASSET_NAME, RAW_ASSET_NAME, default_args, writer_pool
 from newswire.transform import steps
 from newswire.validation.runner import ValidationFailed
@@ -183,7 +184,7 @@ def newswire_transform() -> None:
 
     @task(pool=writer_pool())
     def dbt_docs(published: str) -> dict:
-        return steps.dbt_docs()
+        return docs_site.generate()
 
     @task(pool=writer_pool())
     def summarize(docs: dict) -> dict:

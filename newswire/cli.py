@@ -95,7 +95,7 @@ def _run_dags(args: argparse.Namespace) -> tuple[bool, str, dict]:
 
             summary.update(transform_summary(getattr(dag_run, "run_id", None)))
             if summary.get("transform_run_id"):
-                from newswire.ingest.pipeline import validation_summary
+                from newswire.reporting import validation_summary
 
                 summary["validation"] = summary.get("validation", []) + validation_summary(summary["transform_run_id"])
             if ok:
@@ -115,15 +115,14 @@ def _write_report() -> str | None:
 
 
 def _latest_summary(dag_run: object) -> dict:
-    from newswire.ingest.pipeline import run_summary
+    from newswire.reporting import run_summary
 
     run_id = getattr(dag_run, "run_id", None)
     return run_summary(run_id) if run_id else {}
 
 
 def _summary(args: argparse.Namespace) -> int:
-    from newswire.ingest.pipeline import run_summary
-    from newswire.reporting import format_summary
+    from newswire.reporting import format_summary, run_summary
 
     summary = run_summary(args.run_id)
     print(json.dumps(summary, default=str, indent=2) if args.json else format_summary(summary))

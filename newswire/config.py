@@ -87,6 +87,16 @@ class Settings:
         return self.warehouse_dir / "data_docs"
 
     @property
+    def gx_dir(self) -> Path:
+        """Great Expectations' file context (suites, checkpoints, validation results)."""
+        return self.warehouse_dir / "gx"
+
+    @property
+    def gx_site_dir(self) -> Path:
+        """The GX Data Docs site that the file context at :attr:`gx_dir` builds."""
+        return gx_site_dir(self.gx_dir)
+
+    @property
     def log_dir(self) -> Path:
         """Full logs of `newswire run` (run-<UTC time>.log); NEWSWIRE_LOG_DIR overrides."""
         return _path("LOG_DIR", self.warehouse_dir / "logs")
@@ -95,6 +105,11 @@ class Settings:
     def report_path(self) -> Path:
         """The static HTML report `newswire run` writes after a successful transform."""
         return self.warehouse_dir / "report.html"
+
+
+def gx_site_dir(gx_root: Path) -> Path:
+    """Where GX writes the Data Docs of a file context rooted at ``gx_root``."""
+    return gx_root / "gx" / "uncommitted" / "data_docs" / "local_site"
 
 
 def get_settings() -> Settings:

@@ -16,10 +16,9 @@ import sys
 from contextlib import contextmanager
 from pathlib import Path
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
+from newswire.config import get_settings
 
-__all__ = ["DBT_PROJECT_DIR", "run_dbt"]
+__all__ = ["run_dbt"]
 
 
 @contextmanager
@@ -50,7 +49,7 @@ def run_dbt(
     """
     from dbt.cli.main import dbtRunner  # imported lazily: dbt is slow to import
 
-    project_dir = Path(project_dir or DBT_PROJECT_DIR).resolve()
+    project_dir = Path(project_dir or get_settings().dbt_project_dir).resolve()
     profiles_dir = Path(profiles_dir or project_dir).resolve()
     db_path = Path(db_path).expanduser().resolve()
     db_path.parent.mkdir(parents=True, exist_ok=True)
@@ -63,7 +62,6 @@ def run_dbt(
     ]
     from contextlib import nullcontext
 
-    from newswire.config import get_settings
     from newswire.runlock import writer_lock
 
     settings = get_settings()

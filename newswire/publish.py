@@ -448,3 +448,21 @@ def is_catalog(path: Path) -> bool:
                                     "and table_name = 'published_parts'").fetchone()[0])
     except duckdb.Error:
         return False
+
+
+def publish_raw(settings: Settings | None = None) -> str:
+    """The ingest's publish task: the validated raw layer, unless a transform is mid-build.
+
+    Write-audit-publish guard (docs/write-audit-publish.md): while a transform has
+    unvalidated marts in the working copy, publishing would expose them; the
+    transform then publishes raw and marts together, so this one is skipped.
+    """
+    from newswire.transform.wap import publish_blocker
+    from newswire.warehouse import publish
+
+    settings = settings or get_settings()
+    blocker = publish_blocker(settings)
+    if blocker:
+        log.warning("not publishing the working copy: %s", blocker)
+        return f"skipped: {blocker}"
+    return str(publish(settings))

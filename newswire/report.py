@@ -271,9 +271,8 @@ def write_report(settings: Settings | None = None, *, warehouse: Path | None = N
 
 
 def _data_docs(settings: Settings) -> Path | None:
-    root = settings.warehouse_dir / "gx"
-    found = sorted(root.rglob("local_site/index.html")) if root.exists() else []
-    return found[0] if found else None
+    index = settings.gx_site_dir / "index.html"
+    return index if index.exists() else None
 
 
 def main(argv: list[str] | None = None) -> int:

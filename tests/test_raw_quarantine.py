@@ -10,8 +10,9 @@ import pyarrow.parquet as pq
 import pytest
 from newswire_testdata import SEED_TEXT_DUMPS
 
-from newswire.ingest import pipeline
+from newswire.ingest import discover, extract, load
 from newswire.validation import ValidationFailed
+from newswire.validation import raw as raw_validation
 
 
 def test_failed_raw_validation_quarantines_the_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -24,18 +25,18 @@ def test_failed_raw_validation_quarantines_the_run(tmp_path: Path, monkeypatch: 
     monkeypatch.setenv("NEWSWIRE_WAREHOUSE", str(wh))
 
     run_id = "bad-run"
-    found = pipeline.discover(run_id)
-    manifest = pipeline.parse_batch(found["batches"][0], 0, run_id, found["template_stats_path"])
+    found = discover.discover(run_id)
+    manifest = extract.extract_batch(found["batches"][0], 0, run_id, found["template_stats_path"])
     # Corrupt the batch the way a parser bug would: an unknown source format.
     table = pq.read_table(manifest["articles"])
     bad = table.set_column(
         table.schema.get_field_index("source_format"), "source_format", [["pdf"] * table.num_rows]
     )
     pq.write_table(bad, manifest["articles"])
-    pipeline.load_batches([manifest], run_id)
+    load.load_batches([manifest], run_id)
 
     with pytest.raises(ValidationFailed, match="source_format"):
-        pipeline.validate_raw(run_id)
+        raw_validation.validate_raw(run_id)
 
     work = tmp_path / "wh" / ".work" / "newswire.duckdb"
     with duckdb.connect(str(work), read_only=True) as con:

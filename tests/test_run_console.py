@@ -30,8 +30,8 @@ _SCRIPT = textwrap.dedent(
             progress.advance("parse", 1, articles=2)
         logging.getLogger("airflow.task").info("Updating RenderedTaskInstanceFields")
         logging.getLogger("airflow.models.dagrun").warning("No tasks to run. unrunnable tasks")
-        logging.getLogger("newswire.ingest.pipeline").info("batch 0: 3 inputs -> 6 articles")
-        logging.getLogger("newswire.ingest.pipeline").warning("unparseable 'published' in item 4")
+        logging.getLogger("newswire.ingest.extract").info("batch 0: 3 inputs -> 6 articles")
+        logging.getLogger("newswire.ingest.extract").warning("unparseable 'published' in item 4")
         print("a library printing to stdout")
         os.write(2, b"a library writing straight to file descriptor 2\\n")
         if not console.verbose:

@@ -185,7 +185,7 @@ def test_a_reader_holding_the_published_file_does_not_break_the_run(e2e) -> None
 @pytest.mark.slow
 def test_bad_batch_fails_the_audit_and_leaves_published_marts_unchanged(e2e, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     from newswire.config import get_settings
-    from newswire.ingest.pipeline import publish_warehouse
+    from newswire.publish import publish_raw
     from newswire.transform import steps, wap
     from newswire.validation.runner import ValidationFailed
 
@@ -206,7 +206,7 @@ def test_bad_batch_fails_the_audit_and_leaves_published_marts_unchanged(e2e, mon
         con.execute("update marts.events set goldstein = 42 where event_id = 'bad-event'")
     # While the build is open, the ingest DAG's publish refuses to publish.
     assert wap.publish_blocker(settings) is not None
-    assert publish_warehouse(settings).startswith("skipped")
+    assert publish_raw(settings).startswith("skipped")
     assert _sha(published) == sha_before
 
     with pytest.raises(ValidationFailed) as failed:
@@ -231,5 +231,5 @@ def test_bad_batch_fails_the_audit_and_leaves_published_marts_unchanged(e2e, mon
 
     # The next ingest publishes again, and nothing of the bad build leaks through it.
     assert wap.publish_blocker(settings) is None
-    assert not publish_warehouse(settings).startswith("skipped")
+    assert not publish_raw(settings).startswith("skipped")
     assert _marts_rows(published) == rows_before

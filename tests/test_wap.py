@@ -104,20 +104,20 @@ def test_rollback_is_idempotent_and_keeps_the_audit_reason(settings: Settings) -
 
 
 def test_ingest_publish_skips_while_a_transform_builds_and_never_publishes_marts(settings: Settings) -> None:
-    from newswire.ingest.pipeline import publish_warehouse
+    from newswire.publish import publish_raw
 
     sha = _sha(settings.warehouse)
     wap.begin_build("r1", settings)
     _bad_build(settings)
     assert "building" in (wap.publish_blocker(settings) or "")
-    assert publish_warehouse(settings).startswith("skipped")
+    assert publish_raw(settings).startswith("skipped")
     assert _sha(settings.warehouse) == sha
     wap.rollback("r1", "bad", settings)
     assert wap.publish_blocker(settings) is None
     with connect(settings) as con:
         con.execute("create schema if not exists raw")
         con.execute("create table raw.extra as select 1 as x")
-    published = publish_warehouse(settings)
+    published = publish_raw(settings)
     assert not published.startswith("skipped")
     # the raw layer went out; the failed build's marts and lookup did not
     assert _rows(settings.warehouse, "select * from raw.extra") == [(1,)]
@@ -150,14 +150,14 @@ def test_an_abandoned_build_makes_the_next_one_full(settings: Settings) -> None:
 
 
 def test_first_build_that_fails_publishes_no_marts(tmp_path: Path) -> None:
-    from newswire.ingest.pipeline import publish_warehouse
+    from newswire.publish import publish_raw
 
     s = Settings(warehouse=tmp_path / "wh" / "newswire.duckdb")
     wap.begin_build("first", s)
     with connect(s) as con:
         con.execute("create schema marts; create table marts.events as select 1 as x")
     wap.rollback("first", "bad", s)
-    publish_warehouse(s)
+    publish_raw(s)
     assert not [t for t in _tables(s.warehouse) if t[0] == "marts"]
 
 

@@ -160,16 +160,16 @@ def test_gzip_member_that_is_not_a_warc_record_is_rejected_and_the_rest_loads(pa
 
 def test_warc_inputs_land_in_duckdb_with_their_rejections(tmp_path: Path, warehouse_env: Path,
                                                           monkeypatch: pytest.MonkeyPatch) -> None:
-    from newswire.ingest import pipeline
+    from newswire.ingest import discover, extract, load
 
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     (inbox / "CC-NEWS-20240305.warc.gz").write_bytes(build_warc(True))
     (inbox / "crawl.warc").write_bytes(build_warc(False))
     monkeypatch.setenv("NEWSWIRE_INBOX", str(inbox))
-    found = pipeline.discover("warc-run")
-    manifests = [pipeline.parse_batch(b, i, "warc-run") for i, b in enumerate(found["batches"])]
-    pipeline.load_batches(manifests, "warc-run")
+    found = discover.discover("warc-run")
+    manifests = [extract.extract_batch(b, i, "warc-run") for i, b in enumerate(found["batches"])]
+    load.load_batches(manifests, "warc-run")
     from newswire.config import get_settings
 
     with duckdb.connect(str(get_settings().work_db), read_only=True) as con:

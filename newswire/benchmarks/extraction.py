@@ -14,11 +14,11 @@ import sys
 import time
 from pathlib import Path
 
-from newswire.config import PROJECT_ROOT
+from newswire.config import get_settings
 
 log = logging.getLogger(__name__)
 
-DEFAULT_CORPUS = PROJECT_ROOT.parent / "shared" / "corpora" / "bbc"
+DEFAULT_CORPUS = get_settings().shared_dir / "corpora" / "bbc"
 
 
 def _corpus(root: Path, limit: int | None) -> list[tuple[Path, bytes]]:

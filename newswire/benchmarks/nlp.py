@@ -24,12 +24,12 @@ from typing import Any
 
 LOG = logging.getLogger(__name__)
 
-DEFAULT_CORPUS = Path("/work/shared/corpora/bbc")
 
 
 def _default_corpus() -> Path:
-    local = Path(__file__).resolve().parents[3] / "shared" / "corpora" / "bbc"
-    return local if local.exists() else DEFAULT_CORPUS
+    from newswire.config import get_settings
+
+    return get_settings().shared_dir / "corpora" / "bbc"
 
 
 def read_bbc(corpus: Path, limit: int | None = None, part: int = 0, parts: int = 1) -> Iterator[dict[str, Any]]:

@@ -35,16 +35,19 @@ import time
 from pathlib import Path
 from typing import Any
 
+from newswire.config import PROJECT_ROOT, get_settings
+
 log = logging.getLogger(__name__)
 
-PROJECT = Path(__file__).resolve().parents[2]
-SHARED = PROJECT.parent / "shared" / "corpora"
+PROJECT = PROJECT_ROOT
+SHARED = get_settings().shared_dir / "corpora"
 TASK_START = re.compile(r"\[DAG TEST\] starting task_id=(\S+)")
 TASK_END = re.compile(r"\[DAG TEST\] end task task_id=(\S+)")
 #: Task id (prefix) -> stage printed; the rest is Airflow and dbt start-up.
 STAGES = (
-    ("discover", "ingest: discover"), ("parse", "ingest: parse"), ("annotate", "ingest: NLP"),
-    ("load", "ingest: load"), ("validate", "ingest: raw audit"), ("publish", "publish"),
+    ("discover", "ingest: discover"), ("extract", "ingest: parse"), ("annotate", "ingest: NLP"),
+    ("load", "ingest: load"), ("cluster", "ingest: cluster"), ("validate", "ingest: raw audit"),
+    ("publish", "publish"),
     ("begin_build", "transform: begin"), ("dbt_staging", "transform: dbt seed+staging"),
     ("check_staging", "transform: staging audit"), ("dbt_marts", "transform: dbt marts"),
     ("check_marts", "transform: marts audit"), ("dbt_docs", "transform: dbt docs"), ("summarize", "summaries"),

@@ -1,9 +1,9 @@
 """Run labelled sentences through the real pipeline and read back their event mentions.
 
 Every evaluation set of event coding goes the same way as user data: each
-sentence becomes one JSONL record in a temporary inbox, the ingest steps (parse,
-NLP, load) and the dbt project (seed + run) build a temporary warehouse, and the
-coded event mentions are read back per record. Nothing is special-cased for the
+sentence becomes one JSONL record in a temporary inbox, ``newswire run`` builds a
+temporary warehouse (the DAGs, as ``make run`` runs them), and the coded event
+mentions are read back per record from the published file. Nothing is special-cased for the
 evaluation: the records pass the same length floor as any JSON record
 (``NEWSWIRE_MIN_RECORD_WORDS``).
 """
@@ -13,10 +13,14 @@ from __future__ import annotations
 import json
 import logging
 import os
+import subprocess
+import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+import duckdb
 
 log = logging.getLogger(__name__)
 
@@ -68,35 +72,31 @@ def write_inbox(sentences: Sequence[Sentence], inbox: Path, name: str = "sentenc
 
 
 def run_sentences(sentences: Sequence[Sentence], workdir: Path) -> PipelineRun:
-    """Ingest ``sentences`` and build the marts in a warehouse under ``workdir``."""
-    os.environ["NEWSWIRE_INBOX"] = str(workdir / "inbox")
-    os.environ["NEWSWIRE_WAREHOUSE"] = str(workdir / "wh" / "newswire.duckdb")
-    os.environ.pop("NEWSWIRE_WORK_DB", None)
-    os.environ.setdefault("NEWSWIRE_NLP_PROCESSES", "1")
-    from newswire.config import get_settings
-    from newswire.dbt_runner import run_dbt
-    from newswire.ingest import pipeline
-    from newswire.warehouse import connect
+    """Ingest ``sentences`` with ``newswire run`` into a warehouse under ``workdir``.
 
-    settings = get_settings()
-    write_inbox(sentences, settings.inbox)
-    run_id = "eval-events"
+    The same entry point as ``make run`` (both DAGs through ``dag.test()``), in a
+    child process with its own inbox, warehouse and Airflow home, so the
+    evaluation cannot drift from what users run.
+    """
+    inbox = workdir / "inbox"
+    warehouse = workdir / "wh" / "newswire.duckdb"
+    write_inbox(sentences, inbox)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW__", "NEWSWIRE_"))}
+    env.update(
+        NEWSWIRE_INBOX=str(inbox),
+        NEWSWIRE_WAREHOUSE=str(warehouse),
+        NEWSWIRE_NLP_PROCESSES=os.environ.get("NEWSWIRE_NLP_PROCESSES", "1"),
+        AIRFLOW_HOME=str(workdir / "airflow"),
+    )
     started = time.perf_counter()
-    found = pipeline.discover(run_id, settings)
-    manifests = []
-    for batch_no, batch in enumerate(found["batches"]):
-        parsed = pipeline.parse_batch(batch, batch_no, run_id, found["template_stats_path"], settings)
-        manifests.append(pipeline.annotate_batch(parsed, settings))
-    pipeline.load_batches(manifests, run_id, found["duplicates"], settings)
-    log.info("ingest + NLP of %d sentences: %.1fs", len(sentences), time.perf_counter() - started)
-    started = time.perf_counter()
-    for args in (["seed"], ["run"]):
-        result = run_dbt(args, db_path=settings.work_db, project_dir=settings.dbt_project_dir)
-        if not result.success:
-            raise RuntimeError(f"dbt {args[0]} failed: {result.exception}")
-    log.info("dbt seed + run: %.1fs", time.perf_counter() - started)
+    done = subprocess.run(
+        [sys.executable, "-m", "newswire.cli", "run"], env=env, capture_output=True, text=True, check=False
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"newswire run failed ({done.returncode}):\n{done.stdout[-3000:]}{done.stderr[-3000:]}")
+    log.info("newswire run on %d sentences: %.1fs", len(sentences), time.perf_counter() - started)
     n = len(URL_PREFIX)
-    with connect(settings) as con:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
         rows = con.execute(
             """
             select a.url, em.event_code, ec.event_root_code, e.actor1_code, e.actor1_country,

@@ -55,13 +55,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from newswire.config import get_settings
 from newswire.evaluation import conflibert
 from newswire.evaluation.event_runs import EventRow, PipelineRun, Sentence, run_sentences
 
 log = logging.getLogger(__name__)
 
 GOLD_FILE = Path("gold_standard_records") / "PLOVER_GSR_CAMEO.txt"
-SEED = Path(__file__).resolve().parents[2] / "dbt_project" / "seeds" / "cameo_to_plover.csv"
+SEED = get_settings().dbt_project_dir / "seeds" / "cameo_to_plover.csv"
 
 #: Draft PLOVER names in the gold file -> the 2021 names of the seed.
 GOLD_CATEGORY_ALIASES = {"DEMAND": "REQUEST", "DISAPPROVE": "ACCUSE", "INVESTIGATE": "ACCUSE", "FIGHT": "ASSAULT"}
@@ -405,8 +406,6 @@ def _conflibert(args: argparse.Namespace, directory: Path) -> dict[str, Any] | N
 
 
 def main(argv: list[str] | None = None) -> int:
-    from newswire.config import get_settings
-
     parser = argparse.ArgumentParser(prog="newswire eval events", description=__doc__.splitlines()[0])
     parser.add_argument(
         "events_dir", nargs="?", type=Path, default=None,

@@ -22,7 +22,6 @@ from pathlib import Path
 
 LOG = logging.getLogger(__name__)
 
-DEFAULT_FILE = Path("/work/shared/eval/ner/conll2003/eng.testa")
 TYPES = ("PER", "LOC", "ORG", "MISC")
 LABEL_MAP = {
     "PERSON": "PER",
@@ -50,9 +49,9 @@ class ConllDoc:
 
 
 def _default_file() -> Path:
-    here = Path(__file__).resolve().parents[2]
-    local = here.parent / "shared" / "eval" / "ner" / "conll2003" / "eng.testa"
-    return local if local.exists() else DEFAULT_FILE
+    from newswire.config import get_settings
+
+    return get_settings().shared_dir / "eval" / "ner" / "conll2003" / "eng.testa"
 
 
 def read_conll(path: Path) -> list[ConllDoc]:

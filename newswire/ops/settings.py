@@ -130,8 +130,7 @@ class StackConfig:
             return Settings()
 
     def data_docs_dir(self) -> Path:
-        # GX's file context lives at <warehouse_dir>/gx and keeps its project in gx/.
-        return self.settings().warehouse_dir / "gx" / "gx" / "uncommitted" / "data_docs" / "local_site"
+        return self.settings().gx_site_dir
 
     def exe(self, name: str) -> str:
         path = self.bin_dir / name

@@ -40,6 +40,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import duckdb
+
 from newswire.ops import credentials
 from newswire.ops.airflow_api import AirflowClient, ApiError, _http, free_port, port_in_use
 from newswire.ops.settings import COMPONENTS, HOST, StackConfig, StackError
@@ -106,13 +108,14 @@ def ensure_dbt_docs(cfg: StackConfig, env: dict[str, str], log: Any = print) -> 
     # not create an empty working copy (the pipeline seeds it from the published file).
     db_path = settings.work_db if settings.work_db.exists() else cfg.airflow_home / "dbt_docs_scratch.duckdb"
     log(f"generating dbt docs into {docs} (against {db_path}) ...")
-    dbt_env = dict(env, NEWSWIRE_DBT_PATH=str(db_path))
-    project = str(settings.dbt_project_dir)
-    dbt = [cfg.exe("python"), "-c", "import sys; from dbt.cli.main import cli; sys.exit(cli())"]
-    cmd = [*dbt, "docs", "generate", "--project-dir", project, "--profiles-dir", project,
+    if not db_path.exists():
+        db_path.parent.mkdir(parents=True, exist_ok=True)
+        duckdb.connect(str(db_path)).close()
+    # dbt runs the way every non-Cosmos caller runs it: newswire.dbt_runner.
+    cmd = [cfg.exe("python"), "-m", "newswire.dbt_runner", str(db_path), "docs", "generate",
            "--target-path", str(docs), "--log-path", str(cfg.log_dir / "dbt")]
     try:
-        _run(cmd, dbt_env, cfg, "dbt-docs-generate", timeout=600)
+        _run(cmd, env, cfg, "dbt-docs-generate", timeout=600)
     except (StackError, subprocess.TimeoutExpired) as exc:
         log(f"WARNING: dbt docs generate failed; the transform DAG will generate them. {exc}")
         if not (docs / "index.html").exists():

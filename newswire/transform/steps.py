@@ -8,7 +8,6 @@ open the working copy and are meant to run in the single-slot writer pool.
 from __future__ import annotations
 
 import logging
-import shutil
 from typing import Any
 
 from newswire.config import Settings, get_settings
@@ -73,37 +72,9 @@ def publish(run_id: str, settings: Settings | None = None) -> str:
     return wap.publish_validated(run_id, settings)
 
 
-def dbt_docs(settings: Settings | None = None) -> dict[str, str | None]:
-    """`dbt docs generate` into settings.docs_dir, plus the single-file --static page."""
-    from newswire.dbt_runner import run_dbt
-
-    settings = settings or get_settings()
-    target = settings.docs_dir
-    target.mkdir(parents=True, exist_ok=True)
-    result = run_dbt(
-        ["docs", "generate", "--static", "--target-path", str(target)],
-        db_path=settings.work_db,
-        project_dir=settings.dbt_project_dir,
-    )
-    if not result.success:
-        raise RuntimeError(f"dbt docs generate failed: {result.exception}")
-    # Only the site is wanted there; dbt also leaves its compiled SQL behind.
-    for leftover in ("compiled", "run"):
-        shutil.rmtree(target / leftover, ignore_errors=True)
-    index = target / "index.html"
-    static = target / "static_index.html"
-    return {"dbt_docs": str(index) if index.exists() else None,
-            "dbt_docs_static": str(static) if static.exists() else None}
-
-
 def _data_docs_index(settings: Settings) -> str | None:
-    root = settings.warehouse_dir / "gx"
-    for candidate in (root / "uncommitted" / "data_docs" / "local_site" / "index.html",
-                      root / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"):
-        if candidate.exists():
-            return str(candidate)
-    found = sorted(root.rglob("local_site/index.html")) if root.exists() else []
-    return str(found[0]) if found else None
+    index = settings.gx_site_dir / "index.html"
+    return str(index) if index.exists() else None
 
 
 def summary(run_id: str | None = None, settings: Settings | None = None) -> dict[str, Any]:

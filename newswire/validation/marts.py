@@ -193,7 +193,7 @@ def validate_marts(con: Any, run_id: str, settings: Settings, *, frames: dict[st
         frames if frames is not None else marts_frames(con),
         marts_suites(settings, cameo_codes(con)),
         run_id=run_id,
-        gx_root=settings.warehouse_dir / "gx",
+        gx_root=settings.gx_dir,
         con=con,
         raise_on_failure=raise_on_failure,
     )

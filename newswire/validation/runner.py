@@ -19,6 +19,8 @@ from typing import Any
 
 import pandas as pd
 
+from newswire.config import gx_site_dir
+
 log = logging.getLogger(__name__)
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
@@ -77,7 +79,7 @@ def _localize_data_docs(gx_root: Path) -> None:
     from newswire.docs.data_docs import AssetsMissing, localize_site
 
     try:
-        localize_site(gx_root / "gx" / "uncommitted" / "data_docs" / "local_site")
+        localize_site(gx_site_dir(gx_root))
     except AssetsMissing as exc:
         log.warning("Data Docs keep their CDN links (they need the network to render): %s", exc)
 

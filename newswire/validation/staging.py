@@ -151,7 +151,7 @@ def validate_staging(con: Any, run_id: str, settings: Settings, *, raise_on_fail
         staging_frames(con),
         staging_suites(settings),
         run_id=run_id,
-        gx_root=settings.warehouse_dir / "gx",
+        gx_root=settings.gx_dir,
         con=con,
         raise_on_failure=raise_on_failure,
     )

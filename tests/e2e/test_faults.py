@@ -55,9 +55,9 @@ REPORT = REPO / "warehouse" / "test-artifacts" / "fault-report.json"
 #: The stages every kill series must cover, as the task ids that run them.
 STAGES = {
     "discover": ["discover"],
-    "parse": ["parse"],
+    "parse": ["extract"],
     "nlp": ["annotate"],
-    "load": ["load"],
+    "load": ["load", "cluster"],
     "validate": ["validate"],
     "dbt": ["dbt_staging.seed", "dbt_staging.staging", "dbt_marts.intermediate_and_marts"],
     "audit": ["check_staging", "check_marts"],

@@ -72,7 +72,8 @@ candidates as (
 eligible as (
     select
         *,
-        case
+        -- an unknown subordinator or subject text never makes a clause an event
+        coalesce(case
             when clause_type = 'main' then true
             when clause_type = 'complement' then coalesce(is_reported, false)
             when clause_type = 'adverbial'
@@ -82,7 +83,7 @@ eligible as (
                     and coalesce(list_contains({{ coding_list('sequence_subordinators') }}, subordinator), false)
             when clause_type = 'relative' then has_own_subject
             else false
-        end as can_be_event
+        end, false) as can_be_event
     from candidates
 ),
 
