@@ -122,6 +122,16 @@ def remove_orphans(settings: Settings | None = None) -> list[Path]:
     return found
 
 
+def apply_limits(con: duckdb.DuckDBPyConnection) -> None:
+    """DuckDB's memory limit and threads from NEWSWIRE_DUCKDB_MEMORY_LIMIT / _THREADS, when set."""
+    memory_limit = os.environ.get("NEWSWIRE_DUCKDB_MEMORY_LIMIT", "").strip()
+    threads = os.environ.get("NEWSWIRE_DUCKDB_THREADS", "").strip()
+    if memory_limit:
+        con.execute(f"set memory_limit = '{memory_limit.replace(chr(39), '')}'")
+    if threads:
+        con.execute(f"set threads = {int(threads)}")
+
+
 @contextmanager
 def connect(settings: Settings | None = None, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
     """Open the working copy; writers must hold the single-slot writer pool."""
@@ -134,6 +144,7 @@ def connect(settings: Settings | None = None, *, read_only: bool = False) -> Ite
         con = duckdb.connect(str(path), read_only=read_only)
         try:
             con.execute("set timezone = 'UTC'")
+            apply_limits(con)
             if not read_only:
                 ensure_raw_tables(con)
             yield con

@@ -7,6 +7,7 @@
                                                   article may corroborate (cross-article)
       events          int_events_changed          event ids with a mention in event_articles
       entities        int_entities_changed        entity ids with a mention in articles
+      event_days      int_events_changed          the days of those events (country_pair_daily)
 
     The rows of a scope are deleted and rebuilt (strategy `newswire_scoped`), so a
     deleted (quarantined) article or an event that lost a mention is handled too.
@@ -25,6 +26,7 @@
         'event_articles': ('int_event_articles_changed', 'article_id'),
         'events': ('int_events_changed', 'event_id'),
         'entities': ('int_entities_changed', 'entity_id'),
+        'event_days': ('int_events_changed', "coalesce(event_date, date '0001-01-01')"),
     } -%}
     {%- set scope_model, scope_column = scopes[scope] -%}
     {#- a unit test mocks the model's inputs and builds it in full: no scope -#}
@@ -60,6 +62,27 @@
     select {{ dest_cols_csv }} from {{ arg_dict['temp_relation'] }}
 {%- endmacro %}
 
+{#- True when every article of the scope `articles_changed` is new (none deleted): the
+    aggregates of the older articles can then be merged with the new ones (int_entity_stats). -#}
+{% macro newswire_only_new_articles(articles_changed) -%}
+    {%- if not execute -%}
+        {{ return(false) }}
+    {%- endif -%}
+    {%- set result = run_query("select count(*) from " ~ articles_changed ~ " where change_kind != 'new'") -%}
+    {{ return(result.columns[0].values()[0] == 0) }}
+{%- endmacro %}
+
+{#- DuckDB's memory limit and threads from NEWSWIRE_DUCKDB_MEMORY_LIMIT / NEWSWIRE_DUCKDB_THREADS
+    when set (settings of the database instance, so every connection of the run gets them);
+    DuckDB's defaults otherwise (80 % of RAM, one thread per core). -#}
+{% macro newswire_duckdb_limits() -%}
+    {%- set memory_limit = env_var('NEWSWIRE_DUCKDB_MEMORY_LIMIT', '') -%}
+    {%- set threads = env_var('NEWSWIRE_DUCKDB_THREADS', '') -%}
+    {%- if memory_limit %}set memory_limit = '{{ memory_limit }}';{% endif -%}
+    {%- if threads %}set threads = {{ threads | int }};{% endif -%}
+    {%- if not memory_limit and not threads %}select 1{% endif -%}
+{%- endmacro %}
+
 {#- State of the incremental models: the fingerprint each was last built from. -#}
 {% macro newswire_create_state() -%}
     create schema if not exists intermediate;
@@ -68,6 +91,11 @@
     );
     create table if not exists intermediate.newswire_model_state (
         model_id varchar primary key, fingerprint varchar, built_at timestamptz
+    );
+    {#- how each incremental model was last built, by which invocation: the data tests
+        of a model built incrementally are limited to its scope (macros/test_scope.sql) -#}
+    create table if not exists intermediate.newswire_model_builds (
+        model_id varchar primary key, invocation_id varchar, is_incremental boolean
     );
 {%- endmacro %}
 
@@ -140,7 +168,9 @@
 {% macro newswire_record_model_state() -%}
     {%- if execute and model.config.materialized == 'incremental' -%}
         insert or replace into intermediate.newswire_model_state
-        select '{{ model.unique_id }}', ({{ newswire_fingerprint_sql() }}), now()
+        select '{{ model.unique_id }}', ({{ newswire_fingerprint_sql() }}), now();
+        insert or replace into intermediate.newswire_model_builds
+        values ('{{ model.unique_id }}', '{{ invocation_id }}', {{ 'true' if is_incremental() else 'false' }})
     {%- endif -%}
 {%- endmacro %}
 

@@ -40,6 +40,9 @@ BASE_DATE = "2020-01-01"
 #: Replica r is dated r weeks after the base date: events resolved to a weekday up to
 #: six days before their article never meet those of another replica.
 DAYS_PER_REPLICA = 7
+#: DuckDB bounds while writing history and measuring (the machine is shared).
+MEMORY_LIMIT = "8GB"
+THREADS = 2
 
 
 def _sizes(text: str | None) -> list[int]:
@@ -102,7 +105,7 @@ def build_history(source: Path, target: Path, articles: int) -> dict[str, Any]:
         if not result.success:
             raise RuntimeError(f"dbt {args} of replica 0 failed: {result.exception}")
     with duckdb.connect(str(target)) as con:
-        con.execute("set preserve_insertion_order = false")
+        _limit(con, target.parent / "tmp")
         ensure_raw_tables(con)
         con.execute(f"attach '{source}' as src (read_only)")
         per_replica = con.execute("select count(*) from src.raw.articles").fetchone()[0]
@@ -126,10 +129,7 @@ def build_history(source: Path, target: Path, articles: int) -> dict[str, Any]:
         con.execute("checkpoint")
         n = con.execute("select count(*) from raw.articles").fetchone()[0]
     base.unlink(missing_ok=True)
-    for select in (["entities"], ["country_pair_daily"]):
-        result = run_dbt(["build", "--full-refresh", "--select", *select], db_path=target)
-        if not result.success:
-            raise RuntimeError(f"dbt build {select} failed: {result.exception}")
+    shutil.rmtree(target.parent / "tmp", ignore_errors=True)
     return {"articles": n, "replicas": replicas, "seconds": time.perf_counter() - started}
 
 
@@ -145,7 +145,20 @@ def _replicate_models(con: duckdb.DuckDBPyConnection, replicas: int) -> None:
             "and schema_name = ? and table_name = ? order by column_index", [schema, table]).fetchall()
         names = {c for c, _ in cols}
         src = f'base.{schema}."{table}"'
-        if table.endswith("_changed") or table in ("entities", "country_pair_daily"):
+        if table == "entities":
+            # entity ids are shared by the replicas; each replica adds the same mentions a week later
+            shift = f"to_days(cast({(replicas - 1) * DAYS_PER_REPLICA} as integer))"
+            con.execute(f'create table {schema}."{table}" as select * replace ('
+                        f"mention_count * {replicas} as mention_count, article_count * {replicas} as article_count, "
+                        f"last_seen_at + {shift} as last_seen_at) from {src}")
+            continue
+        if table == "country_pair_daily":
+            # a replica's events fall in its own week: the days of two replicas never meet
+            con.execute(f'create table {schema}."{table}" as select * replace ('
+                        f"cast(event_date + to_days(cast(r.i * {DAYS_PER_REPLICA} as integer)) as date) as event_date)"
+                        f" from {src}, range(0, {replicas}) as r(i)")
+            continue
+        if table.endswith("_changed"):
             con.execute(f'create table {schema}."{table}" as select * from {src} where false')
             continue
         if table.startswith("newswire_"):  # the incremental state: keep its primary key
@@ -180,6 +193,15 @@ def _replicate_models(con: duckdb.DuckDBPyConnection, replicas: int) -> None:
         select = ", ".join(f'{e} as "{c}"' for e, (c, _) in zip(exprs, cols, strict=True))
         con.execute(f'create table {schema}."{table}" as select {select} from {src} as t '
                     f"join idmap as m on {key_sql} = m.id0")
+
+
+def _limit(con: duckdb.DuckDBPyConnection, tmp: Path) -> None:
+    """Bound DuckDB's memory and threads (NEWSWIRE_DUCKDB_*, else 8 GB and 2) and spill to `tmp`."""
+    tmp.mkdir(parents=True, exist_ok=True)
+    con.execute(f"set memory_limit = '{os.environ.get('NEWSWIRE_DUCKDB_MEMORY_LIMIT', MEMORY_LIMIT)}'")
+    con.execute(f"set threads = {int(os.environ.get('NEWSWIRE_DUCKDB_THREADS', THREADS))}")
+    con.execute(f"set temp_directory = '{tmp}'")
+    con.execute("set preserve_insertion_order = false")
 
 
 def _append_replicas(con: duckdb.DuckDBPyConnection, first: int, last: int) -> None:
@@ -258,7 +280,13 @@ def transform_once(run_id: str, *, stage_times: dict[str, float]) -> None:
 
 
 def measure_size(source: Path, root: Path, size: int, batch: int) -> dict[str, Any]:
-    """Build `size` articles of history, then time transform + validate + publish of `batch` more."""
+    """Build `size` articles of history, then time transform + validate + publish of `batch` more.
+
+    The batch is measured in a process of its own, so its peak memory is the batch's,
+    not that of writing history.
+    """
+    import subprocess
+
     from newswire.config import get_settings
 
     folder = root / f"history-{size}"
@@ -271,17 +299,30 @@ def measure_size(source: Path, root: Path, size: int, batch: int) -> dict[str, A
     t0 = time.perf_counter()
     transform_once("history", stage_times={})
     history_s = time.perf_counter() - t0
+    log.info("history published in %.1fs", history_s)
     added = add_batch(settings.work_db, source, batch, "batch")
+    out = subprocess.run([sys.executable, "-m", "newswire.benchmarks.scale", "--source", str(source),
+                          "--root", str(root), "--measure", str(folder / "newswire.duckdb")],
+                         check=True, stdout=subprocess.PIPE, text=True).stdout
+    measured = json.loads(out.strip().splitlines()[-1])
+    return {
+        "history_articles": built["articles"], "batch_articles": added,
+        "history_write_seconds": built["seconds"], "history_build_seconds": history_s,
+        **measured,
+        "working_copy_mb": settings.work_db.stat().st_size / 2**20,
+        "published_mb": _published_mb(settings.warehouse),
+        "disk_mb": sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) / 2**20,
+    }
+
+
+def measure_batch(warehouse: Path) -> dict[str, Any]:
+    """Transform + validate + publish the batch already added to `warehouse`'s working copy."""
+    os.environ["NEWSWIRE_WAREHOUSE"] = str(warehouse)
+    os.environ.pop("NEWSWIRE_WORK_DB", None)
     stage_times: dict[str, float] = {}
     t0 = time.perf_counter()
     transform_once("batch", stage_times=stage_times)
-    total = time.perf_counter() - t0
-    return {
-        "history_articles": built["articles"], "batch_articles": added, "history_build_seconds": history_s,
-        "batch_seconds": total, "stages": stage_times, "peak_rss_mb": _peak_rss_mb(),
-        "working_copy_mb": settings.work_db.stat().st_size / 2**20,
-        "published_mb": _published_mb(settings.warehouse),
-    }
+    return {"batch_seconds": time.perf_counter() - t0, "stages": stage_times, "peak_rss_mb": _peak_rss_mb()}
 
 
 def _published_mb(path: Path) -> float:
@@ -300,6 +341,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--sizes", default=None, help="articles of history, comma-separated (default 10000,100000,1000000)")
     ap.add_argument("--batch", type=int, default=int(os.environ.get("NEWSWIRE_SCALE_BATCH", "1000")))
     ap.add_argument("--size", type=int, default=None, help=argparse.SUPPRESS)  # one size, in a subprocess
+    ap.add_argument("--measure", type=Path, default=None, help=argparse.SUPPRESS)  # the batch, in a subprocess
     ap.add_argument("--keep", action="store_true", help="keep the replicated warehouses")
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -309,6 +351,11 @@ def main(argv: list[str] | None = None) -> int:
 
     if not args.source.exists():
         print(f"skip: no source warehouse {args.source} (make bench builds it from ../shared/corpora/bbc)")
+        return 0
+    os.environ.setdefault("NEWSWIRE_DUCKDB_MEMORY_LIMIT", MEMORY_LIMIT)
+    os.environ.setdefault("NEWSWIRE_DUCKDB_THREADS", str(THREADS))
+    if args.measure:
+        print(json.dumps(measure_batch(args.measure)))
         return 0
     root = args.root or Path(tempfile.mkdtemp(prefix="newswire-scale-"))
     if args.size:
@@ -339,11 +386,12 @@ def print_table(results: list[dict[str, Any]]) -> None:
     print(f"+{results[0]['batch_articles'] if results else 0} articles on top of history "
           "(transform + validate + publish):")
     print(f"{'history':>10} {'total s':>8} {'x smallest':>10} " + " ".join(f"{s:>13}" for s in stages)
-          + f" {'peak MB':>8} {'work MB':>8} {'build s':>8}")
+          + f" {'peak MB':>8} {'work MB':>8} {'disk MB':>8} {'build s':>8}")
     for r in results:
         print(f"{r['history_articles']:>10} {r['batch_seconds']:8.1f} {r['batch_seconds'] / base:10.2f} "
               + " ".join(f"{r['stages'].get(s, 0.0):13.1f}" for s in stages)
-              + f" {r['peak_rss_mb']:8.0f} {r['working_copy_mb']:8.0f} {r['history_build_seconds']:8.0f}")
+              + f" {r['peak_rss_mb']:8.0f} {r['working_copy_mb']:8.0f} {r.get('disk_mb', 0.0):8.0f}"
+              + f" {r.get('history_write_seconds', 0.0) + r['history_build_seconds']:8.0f}")
 
 
 if __name__ == "__main__":

@@ -105,7 +105,7 @@ PER_ARTICLE_VIEWS = ("articles", "sentences", "entity_mentions", "predicates")
 
 
 def _scope(con: Any) -> dict[str, str]:
-    """Temp views of the staging rows of articles the marts do not hold (all on a first build).
+    """Temp tables of the staging rows of articles the marts do not hold (views of all on a first build).
 
     Staging keys are the article id plus a number and raw rows are replaced article by
     article, so checking the new articles' rows checks everything that can have changed.
@@ -115,10 +115,15 @@ def _scope(con: Any) -> dict[str, str]:
     ).fetchone()[0]
     names = {}
     for view in PER_ARTICLE_VIEWS:
-        name = f"newswire_scoped_{view}"
-        # rows of articles the marts do not hold: new articles, and orphans of no article at all
-        where = "where article_id not in (select article_id from marts.articles)" if built else ""
-        con.execute(f"create or replace temp view {name} as select * from staging.stg_newswire__{view} {where}")
+        if built:
+            # rows of articles the marts do not hold: new articles, and orphans of no article at
+            # all; a temp table, so the anti join runs once per view, not once per check
+            name = f"newswire_scoped_{view}"
+            con.execute(f"""create or replace temp table {name} as select * from staging.stg_newswire__{view}
+                where article_id not in (select article_id from marts.articles)""")
+        else:
+            name = f"newswire_all_{view}"
+            con.execute(f"create or replace temp view {name} as select * from staging.stg_newswire__{view}")
         names[f"staging.stg_newswire__{view}"] = name
     return names
 

@@ -79,7 +79,8 @@ eligible as (
             when clause_type = 'adverbial'
                 then
                     has_own_subject
-                    and list_contains({{ coding_list('sequence_subordinators') }}, subordinator)
+                    -- no subordinator (null) is no sequence: false, not null
+                    and coalesce(list_contains({{ coding_list('sequence_subordinators') }}, subordinator), false)
             when clause_type = 'relative' then has_own_subject
             else false
         end, false) as can_be_event

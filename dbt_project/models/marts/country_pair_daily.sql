@@ -1,4 +1,5 @@
 -- Daily counts of affirmed (not negated) events between two known countries.
+-- Incremental by day: a build recounts the days of the events it rebuilt.
 
 with
 
@@ -8,6 +9,7 @@ events as (
         not is_negated
         and actor1_country is not null
         and actor2_country is not null
+        and {{ incremental_filter('event_days') }}
 ),
 
 final as (

@@ -1,24 +1,22 @@
 -- One row per canonical entity across all articles: countries (Japan, Japanese
 -- and Tokyo-as-Japan share one), dictionary actors (Shinzo Abe / Abe), else the
--- label and canonical text.
+-- label and canonical text. Derived from the per-entity partial aggregates of
+-- int_entity_stats, so rebuilding a popular entity does not re-read its mentions.
 
 with
 
-mentions as (
-    select * from {{ ref('int_entity_mentions_resolved') }}
-    where
-        is_named_entity
-        and {{ incremental_filter('entities') }}
+stats as (
+    select * from {{ ref('int_entity_stats') }}
+    where {{ incremental_filter('entities') }}
 ),
 
 label_counts as (
     select
-        entity_id,
-        entity_label,
-        entity_canonical_name,
-        count(*) as n_mentions
-    from mentions
-    group by entity_id, entity_label, entity_canonical_name
+        stats.entity_id,
+        labels.entry.entity_label,
+        labels.entry.entity_canonical_name,
+        labels.entry.n_mentions
+    from stats, unnest(stats.label_counts) as labels (entry)
 ),
 
 labels as (
@@ -36,14 +34,12 @@ labels as (
 
 actor_code_counts as (
     select
-        entity_id,
-        actor_code,
-        actor_country_iso3,
-        count(*) as n_mentions,
-        max(reported_at) as last_reported_at
-    from mentions
-    where actor_code is not null
-    group by entity_id, actor_code, actor_country_iso3
+        stats.entity_id,
+        codes.entry.actor_code,
+        codes.entry.actor_country_iso3,
+        codes.entry.n_mentions,
+        codes.entry.last_reported_at
+    from stats, unnest(stats.actor_code_counts) as codes (entry)
 ),
 
 actor_codes as (
@@ -59,36 +55,22 @@ actor_codes as (
     ) = 1
 ),
 
-aggregated as (
-    select
-        entity_id,
-        any_value(entity_key) as entity_key,
-        max(country_iso3) as country_iso3,
-        list(distinct normalized_text order by normalized_text) as aliases,
-        count(*) as mention_count,
-        count(distinct article_id) as article_count,
-        min(reported_at) as first_seen_at,
-        max(reported_at) as last_seen_at
-    from mentions
-    group by entity_id
-),
-
 final as (
     select
-        aggregated.entity_id,
+        stats.entity_id,
         labels.entity_canonical_name as canonical_name,
         labels.entity_label as entity_type,
-        aggregated.entity_key,
-        coalesce(aggregated.country_iso3, actor_codes.actor_country_iso3) as country_iso3,
+        stats.entity_key,
+        coalesce(stats.country_iso3, actor_codes.actor_country_iso3) as country_iso3,
         actor_codes.actor_code,
-        aggregated.aliases,
-        aggregated.mention_count,
-        aggregated.article_count,
-        aggregated.first_seen_at,
-        aggregated.last_seen_at
-    from aggregated
-    inner join labels on aggregated.entity_id = labels.entity_id
-    left join actor_codes on aggregated.entity_id = actor_codes.entity_id
+        stats.aliases,
+        stats.mention_count,
+        stats.article_count,
+        stats.first_seen_at,
+        stats.last_seen_at
+    from stats
+    inner join labels on stats.entity_id = labels.entity_id
+    left join actor_codes on stats.entity_id = actor_codes.entity_id
 )
 
 select * from final
