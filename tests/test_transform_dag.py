@@ -204,6 +204,8 @@ def test_bad_batch_fails_the_audit_and_leaves_published_marts_unchanged(e2e, mon
             "from marts.events limit 1"
         )
         con.execute("update marts.events set goldstein = 42 where event_id = 'bad-event'")
+        # ... and, as every row a build writes, it is in the build's scope (the audit checks the rebuilt rows)
+        con.execute("insert into intermediate.int_events_changed by name select 'bad-event' as event_id")
     # While the build is open, the ingest DAG's publish refuses to publish.
     assert wap.publish_blocker(settings) is not None
     assert publish_raw(settings).startswith("skipped")
