@@ -39,21 +39,21 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -m "not e2e"
 
 lint: $(STAMP)
-	$(BIN)/ruff check newswire dags tests scripts
+	$(BIN)/ruff check newswire dags tests scripts evaluation benchmarks
 	$(BIN)/sqlfluff lint dbt_project/models
 
 eval: $(STAMP)
-	$(BIN)/newswire eval extraction ../shared/eval/extraction
-	$(BIN)/newswire eval ner ../shared/eval/ner/conll2003/eng.testa
-	$(BIN)/newswire eval events ../shared/eval/events
+	$(BIN)/python -m evaluation extraction ../shared/eval/extraction
+	$(BIN)/python -m evaluation ner ../shared/eval/ner/conll2003/eng.testa
+	$(BIN)/python -m evaluation events ../shared/eval/events
 
 # Where `make bench` keeps the BBC warehouse it builds (the scale benchmark replicates its raw rows).
 BENCH_DIR ?= $(CURDIR)/warehouse/bench
 bench: $(STAMP)
-	$(BIN)/newswire bench extraction
-	$(BIN)/newswire bench nlp
-	rm -rf $(BENCH_DIR) && $(BIN)/newswire bench pipeline --root $(BENCH_DIR) --keep
-	$(BIN)/newswire bench scale --source $(BENCH_DIR)/warehouse/.work/newswire.duckdb --root $(BENCH_DIR)/scale
+	$(BIN)/python -m benchmarks extraction
+	$(BIN)/python -m benchmarks nlp
+	rm -rf $(BENCH_DIR) && $(BIN)/python -m benchmarks pipeline --root $(BENCH_DIR) --keep
+	$(BIN)/python -m benchmarks scale --source $(BENCH_DIR)/warehouse/.work/newswire.duckdb --root $(BENCH_DIR)/scale
 
 # Regenerate the pins after editing pyproject.toml's dependencies (runtime) or its
 # dev extra (tests and linters): requirements.lock is what the image installs.

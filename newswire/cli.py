@@ -1,4 +1,8 @@
-"""`newswire` command line: run the pipeline, print summaries, evaluate, benchmark."""
+"""`newswire` command line: run the pipeline, print summaries, rebuild the report.
+
+Evaluation and benchmarks are not part of the installed product: they live in the
+repository's `evaluation/` and `benchmarks/` packages (`python -m evaluation events ...`,
+`make eval`, `make bench`)."""
 
 from __future__ import annotations
 
@@ -8,19 +12,8 @@ import json
 import logging
 import sys
 
-_EVALS = {
-    "extraction": "newswire.evaluation.extraction",
-    "ner": "newswire.evaluation.ner",
-    "events": "newswire.evaluation.events",
-}
 _TOOLS = {
     "report": "newswire.report",
-}
-_BENCHES = {
-    "nlp": "newswire.benchmarks.nlp",
-    "extraction": "newswire.benchmarks.extraction",
-    "pipeline": "newswire.benchmarks.pipeline",
-    "scale": "newswire.benchmarks.scale",
 }
 
 
@@ -162,19 +155,9 @@ def main(argv: list[str] | None = None) -> int:
     summ.set_defaults(func=_summary)
     rep = sub.add_parser("report", help="rebuild warehouse/report.html from the published warehouse")
     rep.add_argument("rest", nargs=argparse.REMAINDER)
-    ev = sub.add_parser("eval", help="evaluate a stage on a dataset")
-    ev.add_argument("what", choices=sorted(_EVALS))
-    ev.add_argument("rest", nargs=argparse.REMAINDER)
-    bench = sub.add_parser("bench", help="benchmark a stage")
-    bench.add_argument("what", choices=sorted(_BENCHES))
-    bench.add_argument("rest", nargs=argparse.REMAINDER)
     args = parser.parse_args(argv)
-    if args.command == "eval":
-        return _delegate(_EVALS, args.what, args.rest)
     if args.command == "report":
         return _delegate(_TOOLS, "report", args.rest)
-    if args.command == "bench":
-        return _delegate(_BENCHES, args.what, args.rest)
     return int(args.func(args))
 
 

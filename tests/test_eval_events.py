@@ -1,4 +1,4 @@
-"""`newswire eval events`: scoring rules, the predictions file, skipping, and a small real run."""
+"""`python -m evaluation events`: scoring rules, the predictions file, skipping, and a small real run."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from newswire.evaluation import conflibert as cb
-from newswire.evaluation import events as ev
+from evaluation import conflibert as cb
+from evaluation import events as ev
 
 EVENTS = Path(__file__).resolve().parent.parent.parent / "shared" / "eval" / "events"
 PLOVER = EVENTS / "plover"

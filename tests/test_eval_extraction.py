@@ -1,4 +1,4 @@
-"""`newswire eval extraction` on a tiny synthetic dataset built in tmp_path."""
+"""`python -m evaluation extraction` on a tiny synthetic dataset built in tmp_path."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from newswire.evaluation.extraction import main, score_page, shingles
+from evaluation.extraction import main, score_page, shingles
 
 STORY = (
     "The harbour authority said on Friday that the new container terminal will open next spring, "
@@ -83,12 +83,15 @@ def test_eval_skips_missing_dataset(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert "skipped" in capsys.readouterr().out
 
 
-def test_bench_extraction(tmp_path: Path) -> None:
-    from newswire.evaluation.extraction_bench import bench_extraction
+def test_bench_extraction(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from benchmarks.extraction import bench
+    from benchmarks.extraction import main as bench_main
 
     (tmp_path / "cat").mkdir()
     for i in range(3):
         (tmp_path / "cat" / f"{i:03d}.txt").write_text(f"Headline {i}\n\n{STORY}\n")
-    result = bench_extraction(tmp_path)
-    assert result["articles"] == 3 and result["articles_per_second"] > 0
-    assert bench_extraction(tmp_path / "absent")["reason"] == "missing"
+    result = bench(tmp_path)
+    assert result["articles"] == 3 and result["articles_loaded"] == 3
+    assert result["newswire_articles_per_s"] > 0 and result["ratio_vs_justext_cpu"] > 0
+    assert bench_main(["--corpus", str(tmp_path / "absent")]) == 0
+    assert "skipped" in capsys.readouterr().out

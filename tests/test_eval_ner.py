@@ -1,11 +1,11 @@
-"""CoNLL reader, scorer and CLI of `newswire eval ner`."""
+"""CoNLL reader, scorer and CLI of `python -m evaluation ner`."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
-from newswire.evaluation import ner
+from evaluation import ner
 
 CONLL = """\
 EU NNP I-NP I-ORG

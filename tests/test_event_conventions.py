@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from newswire.evaluation.event_runs import EventRow, Sentence, run_sentences
+from evaluation.event_runs import EventRow, Sentence, run_sentences
 
 pytestmark = pytest.mark.slow
 

@@ -1,7 +1,7 @@
 """The transform steps the `newswire_transform` DAG wires around its dbt task groups.
 
 Each function is one Airflow task and is also callable from plain Python (the
-tests and `newswire eval events` drive them without a scheduler). All of them
+tests and `python -m evaluation events` drive them without a scheduler). All of them
 open the working copy and are meant to run in the single-slot writer pool.
 """
 

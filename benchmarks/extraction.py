@@ -1,4 +1,4 @@
-"""`newswire bench extraction`: speed of parsing and cleaning against jusText, same texts, same run.
+"""`python -m benchmarks extraction`: speed of parsing and cleaning against jusText, same texts, same run.
 
 The parse path measured is the ingest one (decode, main-text extraction, metadata,
 language, hashes), so the figure is what a batch task achieves per core. jusText
@@ -61,7 +61,7 @@ def bench(root: Path, limit: int | None = None) -> dict[str, float | int]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="newswire bench extraction", description=__doc__)
+    ap = argparse.ArgumentParser(prog="python -m benchmarks extraction", description=__doc__)
     ap.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     ap.add_argument("--limit", type=int, default=None)
     args = ap.parse_args(argv)

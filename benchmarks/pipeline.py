@@ -13,7 +13,7 @@ and its reference alike:
 4. Runs that add new articles: 95 and 1,000 Reuters-21578 stories (a JSON Lines
    inbox written to the temporary folder from ../shared/corpora/reuters21578).
 
-    python -m newswire.benchmarks.pipeline [--corpus DIR] [--keep]
+    python -m benchmarks.pipeline [--corpus DIR] [--keep]
 
 Skips cleanly when the corpus is absent.
 """
@@ -138,7 +138,7 @@ def bare_worker(texts_path: Path, n_process: int, batch_size: int) -> dict[str, 
 
 
 def run_bare(texts_path: Path, n_process: int, batch_size: int) -> dict[str, Any]:
-    cmd = [sys.executable, "-m", "newswire.benchmarks.pipeline", "--bare-worker", str(texts_path),
+    cmd = [sys.executable, "-m", "benchmarks.pipeline", "--bare-worker", str(texts_path),
            "--n-process", str(n_process), "--batch-size", str(batch_size)]
     proc = subprocess.Popen(cmd, cwd=PROJECT, stdout=subprocess.PIPE, text=True)
     sampler = TreeSampler(proc.pid)
@@ -191,7 +191,7 @@ def reuters_articles(corpus: Path, skip: int, n: int) -> list[dict[str, str]]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="newswire bench pipeline", description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(prog="python -m benchmarks pipeline", description=__doc__.splitlines()[0])
     ap.add_argument("--corpus", type=Path, default=SHARED / "bbc")
     ap.add_argument("--reuters", type=Path, default=SHARED / "reuters21578")
     ap.add_argument("--n-process", type=int, default=2)

@@ -10,7 +10,7 @@ is added to raw and the transform is timed stage by stage, exactly as the
 transform DAG runs it: begin (write-audit-publish state), dbt seed + staging,
 staging audit, dbt intermediate + marts, marts audit, publish.
 
-    python -m newswire.benchmarks.scale --source WAREHOUSE.duckdb --sizes 10000,100000,1000000
+    python -m benchmarks.scale --source WAREHOUSE.duckdb --sizes 10000,100000,1000000
 
 Sizes default to ``NEWSWIRE_SCALE_SIZES`` or 10k, 100k and 1M articles of history;
 the batch to ``NEWSWIRE_SCALE_BATCH`` or 1,000.
@@ -30,6 +30,8 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+
+from newswire.config import PROJECT_ROOT
 
 log = logging.getLogger(__name__)
 
@@ -301,9 +303,9 @@ def measure_size(source: Path, root: Path, size: int, batch: int) -> dict[str, A
     history_s = time.perf_counter() - t0
     log.info("history published in %.1fs", history_s)
     added = add_batch(settings.work_db, source, batch, "batch")
-    out = subprocess.run([sys.executable, "-m", "newswire.benchmarks.scale", "--source", str(source),
+    out = subprocess.run([sys.executable, "-m", "benchmarks.scale", "--source", str(source),
                           "--root", str(root), "--measure", str(folder / "newswire.duckdb")],
-                         check=True, stdout=subprocess.PIPE, text=True).stdout
+                         check=True, stdout=subprocess.PIPE, text=True, cwd=PROJECT_ROOT).stdout
     measured = json.loads(out.strip().splitlines()[-1])
     return {
         "history_articles": built["articles"], "batch_articles": added,
@@ -335,7 +337,7 @@ def _published_mb(path: Path) -> float:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="newswire bench scale", description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(prog="python -m benchmarks scale", description=__doc__.splitlines()[0])
     ap.add_argument("--source", type=Path, required=True, help="a warehouse (working copy) with BBC's raw rows")
     ap.add_argument("--root", type=Path, default=None, help="where the replicated warehouses go (default: a temp dir)")
     ap.add_argument("--sizes", default=None, help="articles of history, comma-separated (default 10000,100000,1000000)")
@@ -367,9 +369,9 @@ def main(argv: list[str] | None = None) -> int:
         import subprocess
 
         out = subprocess.run(
-            [sys.executable, "-m", "newswire.benchmarks.scale", "--source", str(args.source), "--root", str(root),
+            [sys.executable, "-m", "benchmarks.scale", "--source", str(args.source), "--root", str(root),
              "--size", str(size), "--batch", str(args.batch)],
-            check=True, stdout=subprocess.PIPE, text=True,
+            check=True, stdout=subprocess.PIPE, text=True, cwd=PROJECT_ROOT,
         ).stdout
         results.append(json.loads(out.strip().splitlines()[-1]))
         print_table(results)

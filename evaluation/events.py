@@ -1,15 +1,15 @@
-"""`newswire eval events [EVENTS_DIR]`: event coding on real news and on the PLOVER set.
+"""`python -m evaluation events [EVENTS_DIR]`: event coding on real news and on the PLOVER set.
 
 Two sets under ``EVENTS_DIR`` (default ``../shared/eval/events``):
 
 * ``conflibert-cameo/``: real headline and lead sentences with the root codes their
   coders chose; root-code precision, recall, F1 and event detection
-  (``newswire.evaluation.conflibert``). This is the figure that says how the
+  (``evaluation.conflibert``). This is the figure that says how the
   pipeline does on news.
 * ``plover/``: the CAMEO manual's example sentences with actors and PLOVER
   categories (below). Short and stylised: a second check, not the target.
 
-Both go through the real pipeline (``newswire.evaluation.event_runs``).
+Both go through the real pipeline (``evaluation.event_runs``).
 
 The PLOVER gold records (``gold_standard_records/PLOVER_GSR_CAMEO.txt``, a JSON list) are
 example sentences from the CAMEO manual, each with one event: a PLOVER category,
@@ -55,9 +55,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from evaluation import conflibert
+from evaluation.event_runs import EventRow, PipelineRun, Sentence, run_sentences
 from newswire.config import get_settings
-from newswire.evaluation import conflibert
-from newswire.evaluation.event_runs import EventRow, PipelineRun, Sentence, run_sentences
 
 log = logging.getLogger(__name__)
 
@@ -406,7 +406,7 @@ def _conflibert(args: argparse.Namespace, directory: Path) -> dict[str, Any] | N
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="newswire eval events", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m evaluation events", description=__doc__.splitlines()[0])
     parser.add_argument(
         "events_dir", nargs="?", type=Path, default=None,
         help="folder holding conflibert-cameo/ and plover/ (default: ../shared/eval/events)",

@@ -5,7 +5,7 @@ sentences by newlines) and goes through ``annotate_articles`` exactly as the
 ingest DAG runs it, so the score measures the production extraction code, not
 a bare model. spaCy labels are mapped to the four CoNLL types.
 
-Usage: python -m newswire.evaluation.ner [CONLL_FILE] [--predictions FILE] [--bare]
+Usage: python -m evaluation.ner [CONLL_FILE] [--predictions FILE] [--bare]
 """
 
 from __future__ import annotations
@@ -170,7 +170,7 @@ def score(gold: Iterable[set[Entity]], pred: Iterable[set[Entity]]) -> dict[str,
 
 def main(argv: list[str] | None = None) -> int:
     """CLI: score the NLP stage's entities against a CoNLL-2003 file."""
-    ap = argparse.ArgumentParser(prog="newswire eval ner", description="NER span/type P/R/F1 on CoNLL-2003")
+    ap = argparse.ArgumentParser(prog="python -m evaluation ner", description="NER span/type P/R/F1 on CoNLL-2003")
     ap.add_argument("conll_file", nargs="?", type=Path, default=None)
     ap.add_argument("--predictions", type=Path, help="write [doc_index, start, end, type] JSON here")
     ap.add_argument("--bare", action="store_true", help="score the bare spaCy model instead (reference)")

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from newswire.evaluation.event_runs import EventRow, Sentence
+from evaluation.event_runs import EventRow, Sentence
 
 SENTENCES_FILE = "sentences.jsonl"
 TARGETS = {"f1": 0.55, "precision": 0.55, "detection": 0.75}

@@ -1,4 +1,4 @@
-"""`newswire eval extraction`: main-text extraction quality on a labelled dataset.
+"""`python -m evaluation extraction`: main-text extraction quality on a labelled dataset.
 
 Dataset layout (that of the article-extraction-benchmark):
 ``text/<key>.txt`` (browser text dumps), ``html/<key>.html.gz`` and
@@ -216,8 +216,8 @@ def _print_table(results: list[PathResult], snippets: list[SnippetResult]) -> No
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of `newswire eval extraction DATASET_DIR [--predictions-dir DIR]`."""
-    parser = argparse.ArgumentParser(prog="newswire eval extraction", description=__doc__.splitlines()[0])
+    """Entry point of `python -m evaluation extraction DATASET_DIR [--predictions-dir DIR]`."""
+    parser = argparse.ArgumentParser(prog="python -m evaluation extraction", description=__doc__.splitlines()[0])
     parser.add_argument("dataset_dir", type=Path)
     parser.add_argument("--predictions-dir", type=Path, default=None)
     parser.add_argument(

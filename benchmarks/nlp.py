@@ -5,7 +5,7 @@ peak memory (summed over the subprocess and its workers, sampled with psutil,
 falling back to getrusage) belongs to that run alone. The ratio of the two
 throughputs is the number to watch: machine load affects both sides.
 
-    python -m newswire.benchmarks.nlp [--corpus DIR] [--limit N] [--n-process 2]
+    python -m benchmarks.nlp [--corpus DIR] [--limit N] [--n-process 2]
 """
 
 from __future__ import annotations
@@ -22,8 +22,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-LOG = logging.getLogger(__name__)
+from newswire.config import PROJECT_ROOT
 
+LOG = logging.getLogger(__name__)
 
 
 def _default_corpus() -> Path:
@@ -101,13 +102,13 @@ def _run_worker(
 def _measure(mode: str, args: argparse.Namespace, part: int = 0) -> dict[str, Any]:
     """Run one mode in a subprocess, sampling the memory and CPU of its whole process tree."""
     cmd = [
-        sys.executable, "-m", "newswire.benchmarks.nlp", "--worker", mode,
+        sys.executable, "-m", "benchmarks.nlp", "--worker", mode,
         "--corpus", str(args.corpus), "--n-process", str(args.n_process), "--batch-size", str(args.batch_size),
         "--part", str(part), "--rounds", str(args.rounds),
     ]
     if args.limit:
         cmd += ["--limit", str(args.limit)]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(cmd, cwd=PROJECT_ROOT, stdout=subprocess.PIPE, text=True)
     peak = 0
     cpu: dict[int, float] = {}  # last seen user+system seconds per process of the tree
     try:
@@ -162,7 +163,7 @@ def _combine(results: list[dict[str, Any]]) -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> int:
     """CLI entry point; prints a small table and a JSON line."""
-    ap = argparse.ArgumentParser(prog="newswire bench nlp", description="NLP stage throughput vs bare nlp.pipe")
+    ap = argparse.ArgumentParser(prog="python -m benchmarks nlp", description="NLP stage throughput vs bare nlp.pipe")
     ap.add_argument("--corpus", type=Path, default=None)
     ap.add_argument("--limit", type=int, default=None)
     ap.add_argument("--n-process", type=int, default=2)
