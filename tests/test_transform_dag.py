@@ -67,7 +67,7 @@ def test_order_seed_staging_audit_marts_audit_publish_docs(transform_dag) -> Non
                     todo.append(up)
         return seen
 
-    chain = ["begin_build", "dbt_staging.seed", "dbt_staging.staging", "check_staging",
+    chain = ["begin_build", "dbt_staging.seeds_and_staging", "check_staging",
              "dbt_marts.intermediate_and_marts", "check_marts", "publish", "dbt_docs", "summarize"]
     for earlier, later in itertools.pairwise(chain):
         assert earlier in upstream_closure(later), (earlier, later)

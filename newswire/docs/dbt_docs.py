@@ -17,11 +17,15 @@ def generate(settings: Settings | None = None) -> dict[str, str | None]:
     settings = settings or get_settings()
     target = settings.docs_dir
     target.mkdir(parents=True, exist_ok=True)
-    result = run_dbt(
-        ["docs", "generate", "--static", "--target-path", str(target)],
-        db_path=settings.work_db,
-        project_dir=settings.dbt_project_dir,
-    )
+    # `parse` writes the manifest that `docs generate --no-compile` reads: the site is the
+    # project's documentation (descriptions, columns, tests, lineage, source SQL) and the
+    # catalog, and compiling every model again only to show its compiled SQL more than
+    # doubled the step (5.5 s against 2.5 s in-process on the BBC warehouse).
+    for args in (["parse"], ["docs", "generate", "--static", "--no-compile"]):
+        result = run_dbt([*args, "--target-path", str(target)], db_path=settings.work_db,
+                         project_dir=settings.dbt_project_dir)
+        if not result.success:
+            break
     if not result.success:
         raise RuntimeError(f"dbt docs generate failed: {result.exception}")
     # Only the site is wanted there; dbt also leaves its compiled SQL behind.

@@ -59,7 +59,7 @@ STAGES = {
     "nlp": ["annotate"],
     "load": ["load", "cluster"],
     "validate": ["validate"],
-    "dbt": ["dbt_staging.seed", "dbt_staging.staging", "dbt_marts.intermediate_and_marts"],
+    "dbt": ["dbt_staging.seeds_and_staging", "dbt_marts.intermediate_and_marts"],
     "audit": ["check_staging", "check_marts"],
     "publish": ["publish", "begin_build", "dbt_docs"],
 }
