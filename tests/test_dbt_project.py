@@ -299,3 +299,56 @@ def test_report_is_drawn_from_the_built_marts_and_needs_no_network(built, tmp_pa
                            "article_count desc, canonical_name limit 1")[0]["canonical_name"]
     assert f"<td>{entity}</td>" in page
 
+
+
+def _test_outcomes(result) -> dict[tuple[str, str, str | None], str]:  # type: ignore[no-untyped-def]
+    """(test name, model, column) -> status of every data test dbt ran that did not pass."""
+    out = {}
+    for r in getattr(result.result, "results", None) or []:
+        metadata = getattr(r.node, "test_metadata", None)
+        if metadata is not None and str(r.status) != "pass":
+            model = (r.node.attached_node or "").rsplit(".", 1)[-1]
+            out[(metadata.name, model, r.node.column_name)] = str(r.status)
+    return out
+
+
+def test_row_level_faults_fail_the_dbt_tests(built, tmp_path):
+    """The row-level facts the GX suites no longer re-check (docs/audits.md) fail dbt's tests."""
+    db = tmp_path / built.name
+    shutil.copy2(built, db)
+    with duckdb.connect(str(db)) as con:
+        event_id = con.execute("select event_id from marts.event_mentions order by 1 limit 1").fetchone()[0]
+        # an event mention with a code outside the CAMEO seed and actor mentions that do not exist
+        con.execute(
+            "insert into marts.event_mentions by name select * replace ('bad-p0' as event_mention_id, "
+            "'999' as event_code, 'ghost-m0' as actor1_entity_mention_id, 'ghost-m1' as actor2_entity_mention_id) "
+            "from marts.event_mentions where event_id = ? limit 1", [event_id])
+        # an event dated after its articles were loaded, in no PLOVER category
+        con.execute("update marts.events set event_date = date '2999-01-01', plover_category = 'BOGUS' "
+                    "where event_id = ?", [event_id])
+        # an event no mention reports
+        con.execute("insert into marts.events by name select * replace ('lonely-event' as event_id, "
+                    "date '1999-01-01' as event_date) from marts.events where event_id = ?", [event_id])
+        # staging: offsets outside the document, a mention without a label, an article without a body
+        con.execute("update raw.sentences set start_char = -1 where sentence_no = 1")
+        con.execute("update raw.entity_mentions set end_char = 100000 where mention_no = 0")
+        con.execute("update raw.entity_mentions set label = null where mention_no = 1")
+        con.execute("insert into raw.articles by name select * replace ('emptybody0000001' as article_id, "
+                    "'' as body) from raw.articles limit 1")
+    result = run_dbt(["test", "--select", "path:models/staging", "path:models/marts",
+                      "--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path / "logs")], db_path=db)
+    assert not result.success
+    outcomes = _test_outcomes(result)
+    expected = {
+        ("relationships_where", "event_mentions", "event_code"): "fail",
+        ("relationships", "event_mentions", "actor1_entity_mention_id"): "fail",
+        ("relationships", "event_mentions", "actor2_entity_mention_id"): "fail",
+        ("event_not_after_article_ingest", "event_mentions", None): "fail",
+        ("accepted_values", "events", "plover_category"): "warn",
+        ("relationships", "events", "event_id"): "warn",
+        ("span_within_document", "stg_newswire__sentences", None): "fail",
+        ("span_within_document", "stg_newswire__entity_mentions", None): "fail",
+        ("not_null", "stg_newswire__entity_mentions", "entity_label"): "fail",
+        ("expression_is_true", "stg_newswire__articles", None): "fail",
+    }
+    assert {k: outcomes.get(k) for k in expected} == expected, outcomes

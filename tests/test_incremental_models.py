@@ -272,3 +272,38 @@ def test_incremental_builds_test_only_what_changed(synthetic, tmp_path: Path) ->
                     [UNDATED_COPY])
     failed = _build(db, tmp_path / "b3")
     assert any("unique_stg_newswire__sentences_sentence_id" in f for f in failed), failed
+
+
+def test_join_tests_read_only_the_new_articles(synthetic, tmp_path: Path) -> None:
+    """The project's own join tests (span_within_document) go through the scoped get_where_subquery:
+    a bad span in history is left alone by an incremental build, a bad span in a new article fails it."""
+    source, (first, second) = synthetic
+    db = tmp_path / "newswire.duckdb"
+    shutil.copy2(source, db)
+    with duckdb.connect(str(db)) as con:
+        # the staging scope is "ingested since the newest built article": make `second` the newest
+        con.execute("update raw.articles set ingested_at = timestamptz '2020-01-01 00:00:00+00' where article_id = ?",
+                    [first])
+        con.execute("update raw.articles set ingested_at = timestamptz '2020-01-02 00:00:00+00' where article_id = ?",
+                    [second])
+    assert _build(db, tmp_path / "b1") == []
+    _add_undated_copy(db, first)
+    with duckdb.connect(str(db)) as con:
+        con.execute("update raw.articles set ingested_at = now() where article_id = ?", [UNDATED_COPY])
+        # a mention ending past its document, in history
+        con.execute("update raw.entity_mentions set end_char = 100000 where article_id = ? and mention_no = 0",
+                    [first])
+    assert _build(db, tmp_path / "b2") == []
+    with duckdb.connect(str(db), read_only=True) as con:  # the fault is there, only not re-read
+        outside = con.execute(
+            "select count(*) from staging.stg_newswire__entity_mentions as m "
+            "join staging.stg_newswire__articles as a using (article_id) "
+            "where m.end_char > length(a.document_text)").fetchone()[0]
+    assert outside == 1
+    # the same fault in the new article: the scoped test catches it
+    with duckdb.connect(str(db)) as con:
+        con.execute("update raw.entity_mentions set end_char = 100000 where article_id = ? and mention_no = 0",
+                    [UNDATED_COPY])
+        con.execute("update raw.entity_mentions set end_char = 5 where article_id = ? and mention_no = 0", [first])
+    failed = _build(db, tmp_path / "b3")
+    assert any(".span_within_document_stg_newswire__entity_mentions_" in f for f in failed), failed

@@ -43,12 +43,14 @@ def check_staging(run_id: str, settings: Settings | None = None) -> dict[str, An
 
 
 def check_marts(run_id: str, settings: Settings | None = None) -> dict[str, Any]:
-    """GX marts checkpoint: the audit. Pass -> marts validated; fail -> rolled back, raise."""
+    """GX marts checkpoint, the audit's population checks (the row-level ones are the dbt
+    tests of the marts phase, which fail that task first). Pass -> marts validated; fail ->
+    rolled back, raise."""
     from newswire.validation.marts import marts_frames, validate_marts
 
     settings = settings or get_settings()
     with connect(settings) as con:
-        # row-level checks on the events this build rebuilt; all of them after a full rebuild
+        # the rows this build rebuilt; all of them after a full rebuild
         changes = wap.build_changes(con)
         full = bool(changes.full)  # any incremental model rebuilt in full: check every row
         frames = marts_frames(con, None if full else changes.events_sql)

@@ -179,3 +179,9 @@ def validate_frames(
     if raise_on_failure and not summary.success:
         raise ValidationFailed(summary.describe())
     return summary
+
+
+def shares_frame(con: Any, shares: Mapping[str, str]) -> pd.DataFrame:
+    """One row, one column per share (name -> SQL returning one number): a suite of
+    population checks costs one GX checkpoint, and a failure names the share."""
+    return pd.DataFrame([{name: float(con.execute(sql).fetchone()[0]) for name, sql in shares.items()}])
