@@ -18,16 +18,22 @@
     checksums a large seed by its path only). So a dictionary edit followed by a plain
     `dbt build` recodes all of history, and only the models downstream of that seed. -#}
 
-{#- The SQL filter of an import CTE: `true` on a full build, else "key in the scope".
-    The ref is taken on every render so dbt knows the dependency. -#}
-{% macro incremental_filter(scope='articles', key=none) -%}
-    {%- set scopes = {
+{#- The scopes of the incremental models: name -> (scope model, its key column). The
+    strategy, the import-CTE filter and the scoped data tests (test_scope.sql) read it. -#}
+{% macro newswire_scopes() -%}
+    {{ return({
         'articles': ('int_articles_changed', 'article_id'),
         'event_articles': ('int_event_articles_changed', 'article_id'),
         'events': ('int_events_changed', 'event_id'),
         'entities': ('int_entities_changed', 'entity_id'),
         'event_days': ('int_events_changed', "coalesce(event_date, date '0001-01-01')"),
-    } -%}
+    }) }}
+{%- endmacro %}
+
+{#- The SQL filter of an import CTE: `true` on a full build, else "key in the scope".
+    The ref is taken on every render so dbt knows the dependency. -#}
+{% macro incremental_filter(scope='articles', key=none) -%}
+    {%- set scopes = newswire_scopes() -%}
     {%- set scope_model, scope_column = scopes[scope] -%}
     {#- a unit test mocks the model's inputs and builds it in full: no scope -#}
     {%- if model is mapping and model.get('resource_type') == 'unit_test' -%}

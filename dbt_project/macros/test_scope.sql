@@ -57,13 +57,7 @@
 {%- endmacro %}
 
 {% macro newswire_incremental_test_scope(node) -%}
-    {%- set scopes = {
-        'articles': ('int_articles_changed', 'article_id'),
-        'event_articles': ('int_event_articles_changed', 'article_id'),
-        'events': ('int_events_changed', 'event_id'),
-        'entities': ('int_entities_changed', 'entity_id'),
-        'event_days': ('int_events_changed', "coalesce(event_date, date '0001-01-01')"),
-    } -%}
+    {%- set scopes = newswire_scopes() -%}
     {%- set meta = node.config.get('meta') or {} -%}
     {%- set scope_name = meta.get('scope', 'articles') -%}
     {%- if scope_name not in scopes -%}

@@ -27,7 +27,7 @@ import great_expectations as gx
 import pandas as pd
 
 from newswire.config import Settings
-from newswire.validation.runner import ValidationSummary, shares_frame, validate_frames
+from newswire.validation.runner import ValidationSummary, article_share_sql, shares_frame, validate_frames
 
 STAGE = "marts"
 BLOCKING = {"blocking": True}
@@ -41,13 +41,7 @@ DATED_EVENTS_MOSTLY = 0.5
 
 #: Share of the checked articles with at least one named entity (like the staging suite's,
 #: the changed articles after an incremental build).
-SHARES: dict[str, str] = {
-    "entity_article_share": """
-        select coalesce(
-          (select count(distinct article_id) from {entity_mentions}
-           where article_id in (select article_id from {articles}))
-          / nullif((select count(*) from {articles}), 0), 1.0)""",
-}
+SHARES: dict[str, str] = {"entity_article_share": article_share_sql("entity_mentions")}
 
 #: The rows of each marts table an incremental build rebuilt (its scope model, see
 #: dbt_project/macros/incremental.sql).

@@ -181,6 +181,16 @@ def validate_frames(
     return summary
 
 
+def article_share_sql(rows: str) -> str:
+    """SQL of the share of the checked articles (``{articles}``) with a row in ``{<rows>}``
+    (1 when no article is checked): formatted with the names of the checked rows."""
+    return f"""
+        select coalesce(
+          (select count(distinct article_id) from {{{rows}}}
+           where article_id in (select article_id from {{articles}}))
+          / nullif((select count(*) from {{articles}}), 0), 1.0)"""
+
+
 def shares_frame(con: Any, shares: Mapping[str, str]) -> pd.DataFrame:
     """One row, one column per share (name -> SQL returning one number): a suite of
     population checks costs one GX checkpoint, and a failure names the share."""

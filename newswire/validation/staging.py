@@ -28,7 +28,7 @@ import great_expectations as gx
 import pandas as pd
 
 from newswire.config import Settings
-from newswire.validation.runner import ValidationSummary, shares_frame, validate_frames
+from newswire.validation.runner import ValidationSummary, article_share_sql, shares_frame, validate_frames
 
 STAGE = "staging"
 WARNING = {"blocking": False}
@@ -48,16 +48,8 @@ MIN_PREDICATE_ARTICLE_SHARE = 0.5
 #: (1 when there is no article). ``{articles}``, ``{entity_mentions}`` and ``{predicates}``
 #: are the checked rows (:func:`_scope`).
 SHARES: dict[str, str] = {
-    "entity_article_share": """
-        select coalesce(
-          (select count(distinct article_id) from {entity_mentions}
-           where article_id in (select article_id from {articles}))
-          / nullif((select count(*) from {articles}), 0), 1.0)""",
-    "predicate_article_share": """
-        select coalesce(
-          (select count(distinct article_id) from {predicates}
-           where article_id in (select article_id from {articles}))
-          / nullif((select count(*) from {articles}), 0), 1.0)""",
+    "entity_article_share": article_share_sql("entity_mentions"),
+    "predicate_article_share": article_share_sql("predicates"),
 }
 
 PER_ARTICLE_VIEWS = ("articles", "entity_mentions", "predicates")
