@@ -77,7 +77,7 @@ class Run:
     def start(self) -> Run:
         self.started = time.monotonic()
         self.proc = subprocess.Popen(
-            [str(NEWSWIRE), "run", *self.args],
+            [str(NEWSWIRE), "run", "-v", *self.args],  # -v: every line, the task starts the harness watches
             cwd=REPO,
             env=self.env,
             stdout=subprocess.PIPE,
