@@ -14,7 +14,8 @@
     * a test of the table as a whole (not_empty), anything else, a full refresh, a first build, or a model rebuilt in full
       (fingerprint changed): the whole table, as before.
 
-    `dbt test` alone (no build in the invocation) tests everything. -#}
+    `dbt test` alone (no build in the invocation) tests every row of the incremental
+    models; the staging views stay limited to the articles newer than the marts. -#}
 {% macro duckdb__get_where_subquery(relation) -%}
     {%- set where = config.get('where', '') -%}
     {%- set scope = newswire_test_scope() -%}
