@@ -15,7 +15,9 @@ ranked as (
         *,
         row_number() over (
             partition by event_id
-            order by reported_at asc, article_id asc, is_lead desc, sentence_no asc, verb_start asc
+            order by
+                reported_at asc, article_id asc, is_lead desc, sentence_no asc, verb_start asc,
+                event_mention_id asc
         ) as mention_rank
     from event_mentions
 ),

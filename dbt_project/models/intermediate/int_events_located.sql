@@ -32,7 +32,9 @@ sentence_place as (
     inner join places on selected.sentence_id = places.sentence_id
     qualify row_number() over (
         partition by selected.predicate_id
-        order by abs((places.start_char + places.end_char) / 2.0 - selected.verb_start), places.start_char
+        order by
+            abs((places.start_char + places.end_char) / 2.0 - selected.verb_start),
+            places.start_char, places.place_name, places.country_iso3
     ) = 1
 ),
 
@@ -56,7 +58,7 @@ article_place as (
                     and places.start_char - sentences.start_char < 40 then 0
                 else 1
             end,
-            places.start_char
+            places.start_char, places.place_name, places.country_iso3
     ) = 1
 ),
 
