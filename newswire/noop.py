@@ -92,6 +92,15 @@ def pending_work(settings: Settings | None = None) -> list[str]:
         return ["no warehouse yet"]
     if not settings.warehouse.exists():
         return ["nothing published yet"]
+    wal = settings.work_db.with_name(settings.work_db.name + ".wal")
+    if wal.exists():
+        # A writer killed mid-write (e.g. in the dbt docs step) leaves its WAL beside the
+        # working copy. Opening it read-write replays what was committed; the checkpoint
+        # folds that into the file, so a run with nothing new leaves nothing behind. The
+        # caller (newswire run) holds the writer lock.
+        log.info("working copy has a write-ahead log %s: checkpointing it", wal)
+        with duckdb.connect(str(settings.work_db)) as con:
+            con.execute("checkpoint")
     reasons: list[str] = []
     with duckdb.connect(str(settings.work_db), read_only=True) as con:
         for schema, table in (("raw", "inputs"), ("raw", "articles"), ("marts", "articles"),
