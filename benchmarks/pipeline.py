@@ -55,12 +55,18 @@ STAGES = (
 
 
 class TreeSampler(threading.Thread):
-    """Peak PSS of a process and its children, sampled twice a second."""
+    """Peak PSS of a process and its children, sampled twice a second, overall and per stage.
+
+    The reader of the run's log sets ``stage``; each sample is charged to the stage
+    open at that moment, so a regression can be pinned on one task.
+    """
 
     def __init__(self, pid: int) -> None:
         super().__init__(daemon=True)
         self.pid = pid
         self.peak = 0
+        self.stage = "start-up and the rest"
+        self.stage_peaks: dict[str, int] = {}
         self.done = threading.Event()
 
     def run(self) -> None:
@@ -85,6 +91,8 @@ class TreeSampler(threading.Thread):
                 except psutil.Error:
                     pass
             self.peak = max(self.peak, total)
+            stage = self.stage
+            self.stage_peaks[stage] = max(self.stage_peaks.get(stage, 0), total)
             self.done.wait(0.5)
 
 
@@ -107,10 +115,12 @@ def run_pipeline(env: dict[str, str], log_path: Path) -> dict[str, Any]:
             tail = [*tail, line][-20:]
             if m := TASK_START.search(line):
                 open_at[m.group(1)] = now
+                sampler.stage = _stage_of(m.group(1))
             elif (m := TASK_END.search(line)) and m.group(1) in open_at:
                 task = m.group(1)
-                stage = next((label for prefix, label in STAGES if task.startswith(prefix)), task)
+                stage = _stage_of(task)
                 stages[stage] = stages.get(stage, 0.0) + now - open_at.pop(task)
+                sampler.stage = "start-up and the rest"
     proc.wait()
     wall = time.perf_counter() - started
     sampler.done.set()
@@ -119,7 +129,12 @@ def run_pipeline(env: dict[str, str], log_path: Path) -> dict[str, Any]:
         raise RuntimeError(f"newswire run failed ({proc.returncode}); see {log_path}:\n{''.join(tail)}")
     stages["start-up and the rest"] = max(0.0, wall - sum(stages.values()))
     noop = any("nothing new" in line for line in tail)
-    return {"seconds": wall, "stages": stages, "peak_mb": sampler.peak / 2**20, "noop": noop}
+    peaks = {stage: b / 2**20 for stage, b in sampler.stage_peaks.items()}
+    return {"seconds": wall, "stages": stages, "peak_mb": sampler.peak / 2**20, "stage_peak_mb": peaks, "noop": noop}
+
+
+def _stage_of(task: str) -> str:
+    return next((label for prefix, label in STAGES if task.startswith(prefix)), task)
 
 
 def bare_worker(texts_path: Path, n_process: int, batch_size: int) -> dict[str, Any]:
@@ -262,8 +277,9 @@ def report(r: dict[str, Any]) -> None:
     print()
     print(f"BBC end to end ({bbc['articles']} articles loaded): {bbc['seconds']:.1f} s wall, "
           f"peak memory {bbc['peak_mb']:.0f} MB (PSS, whole process tree)")
+    peaks = bbc.get("stage_peak_mb", {})
     for stage, secs in bbc["stages"].items():
-        print(f"  {stage:<30} {secs:8.1f} s")
+        print(f"  {stage:<30} {secs:8.1f} s   peak {peaks.get(stage, 0):6.0f} MB")
     print(f"bare nlp.pipe, same texts, {bare['texts']} documents: {bare['seconds']:.1f} s "
           f"(+{bare['load_seconds']:.1f} s model load), peak {bare['peak_mb']:.0f} MB")
     print(f"ratio end to end / bare nlp.pipe: {bbc['seconds'] / bare['seconds']:.2f} x; "

@@ -44,6 +44,8 @@ BASE_DATE = "2020-01-01"
 DAYS_PER_REPLICA = 7
 #: DuckDB bounds while writing history and measuring (the machine is shared).
 MEMORY_LIMIT = "8GB"
+#: How many of dbt's slowest nodes of the batch each size reports.
+SLOWEST_NODES = 12
 THREADS = 2
 
 
@@ -253,8 +255,12 @@ def _peak_rss_mb() -> float:
     return own / 1024
 
 
-def transform_once(run_id: str, *, stage_times: dict[str, float]) -> None:
-    """The transform DAG's steps, in order, in this process (no scheduler)."""
+def transform_once(run_id: str, *, stage_times: dict[str, float], node_times: dict[str, float] | None = None) -> None:
+    """The transform DAG's steps, in order, in this process (no scheduler).
+
+    ``node_times`` collects dbt's execution time of every node (model, seed, test), so
+    the growth of a stage can be traced to the models behind it.
+    """
     from newswire.config import get_settings
     from newswire.dbt_runner import run_dbt
     from newswire.transform import steps
@@ -268,13 +274,17 @@ def transform_once(run_id: str, *, stage_times: dict[str, float]) -> None:
         return out
 
     def dbt(select: list[str]) -> None:
-        result = run_dbt(["build", "--select", *select, "--indirect-selection", "buildable"],
+        result = run_dbt(["build", "--select", *select, "--indirect-selection", "buildable",
+                          *steps.SCHEDULED_BUILD_FLAGS],
                          db_path=settings.work_db, project_dir=settings.dbt_project_dir)
         if not result.success:
             raise RuntimeError(f"dbt build {select} failed: {result.exception}")
+        if node_times is not None:
+            for node in getattr(result.result, "results", None) or []:
+                node_times[node.node.unique_id] = float(node.execution_time or 0.0)
 
     timed("begin", lambda: steps.begin(run_id))
-    timed("dbt_staging", lambda: (dbt(steps.SEED_SELECT), dbt(steps.STAGING_SELECT)))
+    timed("dbt_staging", lambda: dbt(steps.SEED_SELECT + steps.STAGING_SELECT))
     timed("check_staging", lambda: steps.check_staging(run_id))
     timed("dbt_marts", lambda: dbt(steps.MARTS_SELECT))
     timed("check_marts", lambda: steps.check_marts(run_id))
@@ -322,9 +332,12 @@ def measure_batch(warehouse: Path) -> dict[str, Any]:
     os.environ["NEWSWIRE_WAREHOUSE"] = str(warehouse)
     os.environ.pop("NEWSWIRE_WORK_DB", None)
     stage_times: dict[str, float] = {}
+    node_times: dict[str, float] = {}
     t0 = time.perf_counter()
-    transform_once("batch", stage_times=stage_times)
-    return {"batch_seconds": time.perf_counter() - t0, "stages": stage_times, "peak_rss_mb": _peak_rss_mb()}
+    transform_once("batch", stage_times=stage_times, node_times=node_times)
+    slowest = dict(sorted(node_times.items(), key=lambda kv: -kv[1])[:SLOWEST_NODES])
+    return {"batch_seconds": time.perf_counter() - t0, "stages": stage_times, "peak_rss_mb": _peak_rss_mb(),
+            "slowest_nodes": slowest}
 
 
 def _published_mb(path: Path) -> float:
@@ -394,6 +407,9 @@ def print_table(results: list[dict[str, Any]]) -> None:
               + " ".join(f"{r['stages'].get(s, 0.0):13.1f}" for s in stages)
               + f" {r['peak_rss_mb']:8.0f} {r['working_copy_mb']:8.0f} {r.get('disk_mb', 0.0):8.0f}"
               + f" {r.get('history_write_seconds', 0.0) + r['history_build_seconds']:8.0f}")
+    for r in results:
+        nodes = ", ".join(f"{name.split('.')[-1]} {secs:.1f}" for name, secs in r.get("slowest_nodes", {}).items())
+        print(f"  slowest dbt nodes at {r['history_articles']}: {nodes}")
 
 
 if __name__ == "__main__":

@@ -63,10 +63,7 @@ DBT_PROFILE = ProfileConfig(
 DBT_EXECUTABLE = str(Path(sys.executable).with_name("dbt")) if Path(sys.executable).with_name("dbt").exists() else (
     shutil.which("dbt") or "dbt"
 )
-#: dbt's unit tests check the models' logic on fixed inputs, not the data: they run in
-#: `make test` and CI (tests/test_dbt_project.py), not in every scheduled build, where
-#: they would cost about 5 s per run and never see new data (dbt's own advice).
-NO_UNIT_TESTS = ["--exclude-resource-type", "unit_test"]
+NO_UNIT_TESTS = steps.SCHEDULED_BUILD_FLAGS
 DBT_EXECUTION = ExecutionConfig(
     invocation_mode=InvocationMode.DBT_RUNNER,
     dbt_executable_path=DBT_EXECUTABLE,

@@ -75,6 +75,7 @@ def _run_dags(args: argparse.Namespace) -> tuple[bool, str, dict]:
 
     state, dag_run = test_dag("newswire_ingest.py", "newswire_ingest")
     ok = state.endswith("success")
+    _release_nlp()
     summary = _latest_summary(dag_run)
     if ok and not args.ingest_only:
         try:
@@ -94,6 +95,14 @@ def _run_dags(args: argparse.Namespace) -> tuple[bool, str, dict]:
             if ok:
                 summary["report"] = _write_report()
     return ok, state, summary
+
+
+def _release_nlp() -> None:
+    """Free the spaCy model the in-process ingest loaded before the transform runs (only if
+    the ingest imported it: the CLI itself never imports spaCy)."""
+    pipeline = sys.modules.get("newswire.nlp.pipeline")
+    if pipeline is not None:
+        pipeline.release_pipelines()
 
 
 def _write_report() -> str | None:

@@ -39,6 +39,39 @@ def write_table(rows: Sequence[dict[str, Any]], schema: pa.Schema, path: Path) -
     return str(path)
 
 
+class ParquetSink:
+    """Rows appended in chunks to one Parquet file, so a batch's rows never sit in memory at once.
+
+    The NLP stage yields tens of rows per article; held as dicts for a 1,000-article
+    batch they cost hundreds of MB. The file is written under a temporary name and
+    renamed on close, so a killed task never leaves a half-written file under the
+    name the next task reads.
+    """
+
+    def __init__(self, schema: pa.Schema, path: Path, flush_rows: int = 20_000) -> None:
+        self.schema, self.path, self.flush_rows = schema, path, flush_rows
+        self.tmp = path.with_name(path.name + ".partial")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.writer = pq.ParquetWriter(self.tmp, schema, compression="zstd")
+        self.rows: list[dict[str, Any]] = []
+
+    def extend(self, rows: Sequence[dict[str, Any]]) -> None:
+        self.rows.extend(rows)
+        if len(self.rows) >= self.flush_rows:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self.rows:
+            self.writer.write_table(pa.Table.from_pylist(self.rows, schema=self.schema))
+            self.rows = []
+
+    def close(self) -> str:
+        self._flush()
+        self.writer.close()
+        os.replace(self.tmp, self.path)
+        return str(self.path)
+
+
 def read_parquet_sql(path: str) -> str:
     """SQL for reading one Parquet file; hive partitioning off, since our folders look like k=v."""
     quoted = str(path).replace("'", "''")

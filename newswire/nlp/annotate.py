@@ -11,7 +11,7 @@ import pyarrow.parquet as pq
 
 from newswire import progress, schemas
 from newswire.config import Settings, get_settings
-from newswire.ingest.batch_files import write_table
+from newswire.ingest.batch_files import ParquetSink
 
 log = logging.getLogger(__name__)
 
@@ -23,9 +23,11 @@ def annotate_batch(manifest: dict[str, Any], settings: Settings | None = None) -
 
     table = pq.read_table(manifest["articles"], columns=["article_id", "title", "body"])
     out = Path(manifest["articles"]).parent
-    sentences: list[dict[str, Any]] = []
-    mentions: list[dict[str, Any]] = []
-    predicates: list[dict[str, Any]] = []
+    sinks = {
+        "sentences": ParquetSink(schemas.SENTENCES, out / "sentences.parquet"),
+        "entity_mentions": ParquetSink(schemas.ENTITY_MENTIONS, out / "entity_mentions.parquet"),
+        "predicates": ParquetSink(schemas.PREDICATES, out / "predicates.parquet"),
+    }
     started = time.perf_counter()
     if table.num_rows:
         nlp = load_pipeline(settings.spacy_model)
@@ -35,9 +37,9 @@ def annotate_batch(manifest: dict[str, Any], settings: Settings | None = None) -
         for ann in annotate_articles(
             table.to_pylist(), nlp=nlp, n_process=n_process, batch_size=settings.nlp_batch_size
         ):
-            sentences.extend(ann.sentences)
-            mentions.extend(ann.entity_mentions)
-            predicates.extend(ann.predicates)
+            sinks["sentences"].extend(ann.sentences)
+            sinks["entity_mentions"].extend(ann.entity_mentions)
+            sinks["predicates"].extend(ann.predicates)
             done += 1
             progress.advance("annotate")
             if done % 100 == 0:
@@ -47,9 +49,4 @@ def annotate_batch(manifest: dict[str, Any], settings: Settings | None = None) -
                 )
     elapsed = time.perf_counter() - started
     log.info("NLP batch %s: %d articles in %.2fs", manifest["batch_no"], table.num_rows, elapsed)
-    return {
-        **manifest,
-        "sentences": write_table(sentences, schemas.SENTENCES, out / "sentences.parquet"),
-        "entity_mentions": write_table(mentions, schemas.ENTITY_MENTIONS, out / "entity_mentions.parquet"),
-        "predicates": write_table(predicates, schemas.PREDICATES, out / "predicates.parquet"),
-    }
+    return {**manifest, **{name: sink.close() for name, sink in sinks.items()}}

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import gc
 import logging
 import multiprocessing as mp
 import os
@@ -31,7 +32,7 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from newswire.nlp import gazetteer as _gazetteer  # noqa: F401  (registers the factory)
+from newswire.nlp import gazetteer as _gazetteer  # importing it registers the factory
 from newswire.nlp.casing import truecase
 from newswire.nlp.coref import PronounResolver, link_mentions, person_roles, recover_mentions
 from newswire.nlp.datelines import dateline_end
@@ -82,6 +83,17 @@ def _load_pipeline(name: str) -> Language:
         nlp.add_pipe("newswire_gazetteer", after=after)
     LOG.info("loaded spaCy pipeline %s: %s", name, nlp.pipe_names)
     return nlp
+
+
+def release_pipelines() -> None:
+    """Drop the cached spaCy pipelines and the tables built from them.
+
+    ``newswire run`` ingests and transforms in one process; the transform needs no
+    spaCy, and the model with its lexicon would stay resident through dbt.
+    """
+    for cached in (_load_pipeline, _lexicon, _common_checker, _gazetteer.load_entries, proper_forms):
+        cached.cache_clear()
+    gc.collect()
 
 
 @functools.lru_cache(maxsize=4)
@@ -324,13 +336,21 @@ def annotate_articles(
     # small chunks keep both workers busy to the end; the window bounds memory
     chunk_size = max(8, batch_size // 4)
     window: deque[Future[list[ArticleAnnotation]]] = deque()
-    with ProcessPoolExecutor(n_process, mp_context=ctx, initializer=_worker_init, initargs=init_args) as pool:
-        while True:
-            while len(window) < 4 * n_process:
-                chunk = [dict(a) for a in islice(it, chunk_size)]
-                if not chunk:
+    # Forked workers share the parent's pages until written; the cyclic GC writes to
+    # every tracked object it visits, so without a freeze each worker slowly copies
+    # the parent's heap (Airflow, dbt and spaCy: hundreds of MB each).
+    gc.collect()
+    gc.freeze()
+    try:
+        with ProcessPoolExecutor(n_process, mp_context=ctx, initializer=_worker_init, initargs=init_args) as pool:
+            while True:
+                while len(window) < 4 * n_process:
+                    chunk = [dict(a) for a in islice(it, chunk_size)]
+                    if not chunk:
+                        break
+                    window.append(pool.submit(_worker_chunk, chunk, batch_size))
+                if not window:
                     break
-                window.append(pool.submit(_worker_chunk, chunk, batch_size))
-            if not window:
-                break
-            yield from window.popleft().result()
+                yield from window.popleft().result()
+    finally:
+        gc.unfreeze()

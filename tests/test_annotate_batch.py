@@ -1,0 +1,84 @@
+"""The annotate task streams its rows to Parquet: the files hold exactly what the NLP
+stage yields, and a task killed before it finishes leaves no file under the name the
+load task reads."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from newswire import schemas
+from newswire.ingest.batch_files import ParquetSink
+from newswire.nlp import annotate, pipeline
+
+SCHEMA = pa.schema([pa.field("article_id", pa.string()), pa.field("n", pa.int64())])
+
+ARTICLES = [
+    {"article_id": "a1", "title": "Ministers meet in Paris",
+     "body": "France and Germany signed a trade agreement in Paris on Monday. Officials praised the deal."},
+    {"article_id": "a2", "title": "Protest in Nairobi",
+     "body": "Police in Kenya arrested dozens of protesters in Nairobi. The government condemned the violence."},
+    {"article_id": "a3", "title": "Talks",
+     "body": "Japan urged Russia to return to talks, the foreign ministry said in Tokyo on Tuesday."},
+]
+
+
+def test_sink_writes_every_row_in_order_across_flushes(tmp_path: Path) -> None:
+    target = tmp_path / "rows.parquet"
+    sink = ParquetSink(SCHEMA, target, flush_rows=3)
+    rows = [{"article_id": f"a{i // 4}", "n": i} for i in range(10)]
+    for i in range(0, len(rows), 2):
+        sink.extend(rows[i:i + 2])
+    assert not target.exists()  # still being written: only the temporary name exists
+    assert sink.close() == str(target)
+    assert pq.read_table(target).to_pylist() == rows
+    assert list(tmp_path.iterdir()) == [target]
+
+
+def test_sink_without_rows_writes_an_empty_file_with_the_schema(tmp_path: Path) -> None:
+    target = tmp_path / "empty.parquet"
+    ParquetSink(SCHEMA, target).close()
+    table = pq.read_table(target)
+    assert table.num_rows == 0
+    assert table.schema.names == SCHEMA.names
+
+
+def test_a_sink_never_closed_leaves_no_file_under_its_name(tmp_path: Path) -> None:
+    target = tmp_path / "killed.parquet"
+    sink = ParquetSink(SCHEMA, target, flush_rows=1)
+    sink.extend([{"article_id": "a", "n": 1}, {"article_id": "b", "n": 2}])
+    del sink  # a killed task never reaches close()
+    assert not target.exists()
+
+
+@pytest.mark.slow
+def test_annotate_batch_files_hold_what_the_nlp_stage_yields(tmp_path: Path, nlp) -> None:  # type: ignore[no-untyped-def]
+    articles = tmp_path / "batch=0000" / "articles.parquet"
+    articles.parent.mkdir()
+    pq.write_table(pa.Table.from_pylist(ARTICLES), articles)
+    out = annotate.annotate_batch({"batch_no": 0, "articles": str(articles)})
+    expected: dict[str, list[dict]] = {"sentences": [], "entity_mentions": [], "predicates": []}
+    for ann in pipeline.annotate_articles(ARTICLES, nlp=nlp, n_process=1):
+        expected["sentences"].extend(ann.sentences)
+        expected["entity_mentions"].extend(ann.entity_mentions)
+        expected["predicates"].extend(ann.predicates)
+    schema_of = {"sentences": schemas.SENTENCES, "entity_mentions": schemas.ENTITY_MENTIONS,
+                 "predicates": schemas.PREDICATES}
+    for name, rows in expected.items():
+        assert rows, name  # the articles give rows of every kind
+        written = pq.read_table(out[name])
+        assert written.schema.names == schema_of[name].names
+        assert written.to_pylist() == pa.Table.from_pylist(rows, schema=schema_of[name]).to_pylist()
+    assert not list(articles.parent.glob("*.partial"))
+
+
+def test_release_pipelines_drops_the_cached_model() -> None:
+    first = pipeline.load_pipeline()
+    pipeline.release_pipelines()
+    second = pipeline.load_pipeline()
+    assert second is not first
+    doc = second("Japan urged Russia to return to talks.")
+    assert {ent.text for ent in doc.ents} >= {"Japan", "Russia"}
