@@ -222,7 +222,8 @@ def main(argv: list[str] | None = None) -> int:
     if not args.corpus.is_dir():
         print(f"skip: corpus not found: {args.corpus}")
         return 0
-    root = args.root or Path(tempfile.mkdtemp(prefix="newswire-bench-"))
+    # absolute: Airflow refuses a relative path to its SQLite database
+    root = (args.root or Path(tempfile.mkdtemp(prefix="newswire-bench-"))).resolve()
     root.mkdir(parents=True, exist_ok=True)
     wh = root / "warehouse" / "newswire.duckdb"
     env = {**os.environ, "NEWSWIRE_INBOX": str(args.corpus.resolve()), "NEWSWIRE_WAREHOUSE": str(wh),
