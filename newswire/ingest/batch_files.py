@@ -48,7 +48,7 @@ class ParquetSink:
     name the next task reads.
     """
 
-    def __init__(self, schema: pa.Schema, path: Path, flush_rows: int = 20_000) -> None:
+    def __init__(self, schema: pa.Schema, path: Path, flush_rows: int = 5_000) -> None:
         self.schema, self.path, self.flush_rows = schema, path, flush_rows
         self.tmp = path.with_name(path.name + ".partial")
         path.parent.mkdir(parents=True, exist_ok=True)
