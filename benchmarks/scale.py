@@ -44,9 +44,9 @@ BASE_DATE = "2020-01-01"
 DAYS_PER_REPLICA = 7
 #: DuckDB bounds while writing history and measuring (the machine is shared).
 MEMORY_LIMIT = "8GB"
+THREADS = 2
 #: How many of dbt's slowest nodes of the batch each size reports.
 SLOWEST_NODES = 12
-THREADS = 2
 
 
 def _sizes(text: str | None) -> list[int]:

@@ -63,7 +63,6 @@ DBT_PROFILE = ProfileConfig(
 DBT_EXECUTABLE = str(Path(sys.executable).with_name("dbt")) if Path(sys.executable).with_name("dbt").exists() else (
     shutil.which("dbt") or "dbt"
 )
-NO_UNIT_TESTS = steps.SCHEDULED_BUILD_FLAGS
 DBT_EXECUTION = ExecutionConfig(
     invocation_mode=InvocationMode.DBT_RUNNER,
     dbt_executable_path=DBT_EXECUTABLE,
@@ -103,7 +102,7 @@ def _phase(task_id: str, select: list[str]) -> DbtBuildLocalOperator:
         retries=1,
         # Counts finished nodes for `newswire run`'s progress bar (a no-op under a worker).
         dbt_runner_callbacks=[progress.dbt_event],
-        dbt_cmd_flags=NO_UNIT_TESTS,
+        dbt_cmd_flags=steps.SCHEDULED_BUILD_FLAGS,
     )
 
 
@@ -127,7 +126,7 @@ def _node_group(group_id: str, select: list[str], exclude: list[str] | None = No
         ),
         operator_args={
             "pool": writer_pool(), "install_deps": False, "retries": 1, "dbt_runner_callbacks": [progress.dbt_event],
-            "dbt_cmd_flags": NO_UNIT_TESTS,
+            "dbt_cmd_flags": steps.SCHEDULED_BUILD_FLAGS,
         },
     )
 

@@ -37,9 +37,8 @@ def annotate_batch(manifest: dict[str, Any], settings: Settings | None = None) -
         for ann in annotate_articles(
             table.to_pylist(), nlp=nlp, n_process=n_process, batch_size=settings.nlp_batch_size
         ):
-            sinks["sentences"].extend(ann.sentences)
-            sinks["entity_mentions"].extend(ann.entity_mentions)
-            sinks["predicates"].extend(ann.predicates)
+            for name, sink in sinks.items():
+                sink.extend(getattr(ann, name))
             done += 1
             progress.advance("annotate")
             if done % 100 == 0:
