@@ -103,6 +103,9 @@ def _phase(task_id: str, select: list[str]) -> DbtBuildLocalOperator:
         # Counts finished nodes for `newswire run`'s progress bar (a no-op under a worker).
         dbt_runner_callbacks=[progress.dbt_event],
         dbt_cmd_flags=steps.SCHEDULED_BUILD_FLAGS,
+        # Cosmos runs dbt in a fresh copy of the project; it carries partial_parse.msgpack
+        # in and out of this folder, so a run re-parses only the files that changed.
+        cache_dir=settings.dbt_cache_dir,
     )
 
 

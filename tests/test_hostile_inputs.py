@@ -56,6 +56,9 @@ def test_hostile_inbox_is_fully_accounted_for(tmp_path: Path, monkeypatch: pytes
         monkeypatch.setenv("NEWSWIRE_MAX_INPUT_BYTES", str(MAX_INPUT_BYTES))
         monkeypatch.setenv("NEWSWIRE_BATCH_SIZE", "25")
         monkeypatch.setenv("NEWSWIRE_NLP_PROCESSES", "1")
+        # in-process, so the audit hook sees every open (tests/test_extract_parallel.py
+        # checks that forked parsing gives the same rows and reasons)
+        monkeypatch.setenv("NEWSWIRE_PARSE_PROCESSES", "1")
         before = (_fingerprint(h.inbox), _fingerprint(h.outside))
         if not _HOOKED:
             sys.addaudithook(_hook)  # cannot be removed: it only appends to a module-level list

@@ -167,6 +167,18 @@ def test_ingest_then_transform_publish_marts(e2e) -> None:  # type: ignore[no-un
 
 
 @pytest.mark.slow
+def test_dbt_parse_state_is_kept_for_the_next_run(e2e) -> None:  # type: ignore[no-untyped-def]
+    """Cosmos runs dbt in a fresh copy of the project; without this state every dbt task
+    of every run would parse the whole project again."""
+    from dataclasses import replace
+
+    from newswire.config import get_settings
+
+    state = replace(get_settings(), warehouse=e2e["wh"]).dbt_cache_dir / "target" / "partial_parse.msgpack"
+    assert state.exists() and state.stat().st_size > 100_000
+
+
+@pytest.mark.slow
 def test_summary_points_at_docs(e2e) -> None:  # type: ignore[no-untyped-def]
     summary = e2e["summary"]
     assert summary["events"] > 0 and summary["entities"] > 0

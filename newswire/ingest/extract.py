@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import json
 import logging
+import multiprocessing as mp
+import os
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -46,13 +49,11 @@ def extract_batch(
     inputs: list[dict[str, Any]] = []
     fingerprints: list[dict[str, Any]] = []
     started = time.perf_counter()
-    for entry in batch:
-        result, data = _parse_entry(parser, entry, settings, template)
+    for result, fps in _parse_all(batch, parser, settings, template):
         for art in result.articles:
             art["ingested_at"] = now
             articles.append(art)
-            if art["source_format"] == "text":
-                fingerprints.extend(_fingerprints(data, art))
+        fingerprints.extend(fps)
         for rej in result.rejections:
             rejections.append({**rej, "run_id": run_id, "rejected_at": now})
         progress.advance("parse", 1, articles=len(result.articles), rejected=len(result.rejections))
@@ -94,6 +95,52 @@ def extract_batch(
         len(inputs) / elapsed if elapsed else 0.0,
     )
     return manifest
+
+
+#: Below this many inputs a batch is parsed in-process: forking costs more than it saves.
+MIN_PARALLEL_INPUTS = 64
+
+_WORKER: tuple[InputParser, Settings, dict[str, dict[str, float]]] | None = None
+
+
+def _parse_all(
+    batch: list[dict[str, Any]], parser: InputParser, settings: Settings, template: dict[str, dict[str, float]]
+) -> Iterator[tuple[ParseResult, list[dict[str, Any]]]]:
+    """Each input's parse result and line fingerprints, in the batch's order.
+
+    Parsing is pure CPU work per file, so with ``parse_processes > 1`` it runs in
+    forked worker processes (the parser and template statistics are inherited, not
+    pickled); results come back in input order, so a batch's rows do not depend on
+    the number of processes.
+    """
+    n_process = min(settings.parse_processes, os.cpu_count() or 1)
+    parallel = (
+        n_process > 1 and len(batch) >= MIN_PARALLEL_INPUTS
+        and "fork" in mp.get_all_start_methods() and not mp.current_process().daemon
+    )
+    if not parallel:
+        yield from (_parse_one(parser, entry, settings, template) for entry in batch)
+        return
+    global _WORKER
+    _WORKER = (parser, settings, template)
+    try:
+        with ProcessPoolExecutor(n_process, mp_context=mp.get_context("fork")) as pool:
+            yield from pool.map(_parse_in_worker, batch, chunksize=8)
+    finally:
+        _WORKER = None
+
+
+def _parse_in_worker(entry: dict[str, Any]) -> tuple[ParseResult, list[dict[str, Any]]]:
+    assert _WORKER is not None
+    return _parse_one(_WORKER[0], entry, _WORKER[1], _WORKER[2])
+
+
+def _parse_one(
+    parser: InputParser, entry: dict[str, Any], settings: Settings, template: dict[str, dict[str, float]]
+) -> tuple[ParseResult, list[dict[str, Any]]]:
+    result, data = _parse_entry(parser, entry, settings, template)
+    fps = [fp for art in result.articles if art["source_format"] == "text" for fp in _fingerprints(data, art)]
+    return result, fps
 
 
 def _parse_entry(
