@@ -283,9 +283,9 @@ def transform_once(run_id: str, *, stage_times: dict[str, float], node_times: di
             for node in getattr(result.result, "results", None) or []:
                 node_times[node.node.unique_id] = float(node.execution_time or 0.0)
 
-    timed("begin", lambda: steps.begin(run_id))
-    timed("dbt_staging", lambda: dbt(steps.SEED_SELECT + steps.STAGING_SELECT))
-    timed("check_staging", lambda: steps.check_staging(run_id))
+    begun = timed("begin", lambda: steps.begin(run_id))
+    timed("dbt_staging", lambda: dbt(begun["staging_select"].split()))  # seeds only if changed
+    timed("check_staging", lambda: steps.check_staging(run_id, seeds_hash=begun["seeds_hash"]))
     timed("dbt_marts", lambda: dbt(steps.MARTS_SELECT))
     timed("check_marts", lambda: steps.check_marts(run_id))
     timed("publish", lambda: steps.publish(run_id))

@@ -85,6 +85,10 @@ class LockedDbtBuildLocalOperator(DbtBuildLocalOperator):
             return super().build_and_run_cmd(*args, **kwargs)
 
 
+#: The selection steps.begin chose for the seeds + staging phase, rendered at run time.
+STAGING_SELECT_FROM_BEGIN = "{{ ti.xcom_pull(task_ids='begin_build')['staging_select'] }}"
+
+
 def _phase(task_id: str, select: list[str]) -> DbtBuildLocalOperator:
     """`dbt build --select ...` (models, seeds and their tests, in dependency order)."""
     return LockedDbtBuildLocalOperator(
@@ -158,12 +162,13 @@ def newswire_transform() -> None:
     else:
         with TaskGroup("dbt_staging") as dbt_staging:
             # one dbt invocation: each costs about 5 s of start-up (parse, adapter, Cosmos)
-            _phase("seeds_and_staging", steps.SEED_SELECT + steps.STAGING_SELECT)
+            # the seeds only when their files changed (steps.begin decides; Airflow renders it)
+            _phase("seeds_and_staging", [STAGING_SELECT_FROM_BEGIN])
 
     @task(pool=writer_pool())
-    def check_staging() -> dict:
+    def check_staging(begun: dict) -> dict:
         try:
-            return steps.check_staging(_run_id())
+            return steps.check_staging(_run_id(), seeds_hash=begun.get("seeds_hash"))
         except ValidationFailed as exc:  # a data problem: retrying will not help
             raise AirflowFailException(str(exc)) from exc
 
@@ -200,7 +205,7 @@ def newswire_transform() -> None:
         return summary
 
     begun = begin_build()
-    staged = check_staging()
+    staged = check_staging(begun)
     audited = check_marts()
     begun >> dbt_staging >> staged >> dbt_marts >> audited
     [begun, dbt_staging, staged, dbt_marts, audited] >> rollback_failed_build()

@@ -106,6 +106,10 @@ def test_a_new_article_is_built_incrementally_and_equals_a_full_rebuild(runs: di
     third = runs["third"]
     assert third.returncode == 0, third.stdout[-3000:] + third.stderr[-3000:]
     assert "is rebuilt in full" not in third.stdout  # no model was rebuilt from scratch
+    # the dictionaries did not change: loaded by the first build only
+    assert "loaded seed file lookup.cameo_verb_patterns" in runs["first"].stdout
+    assert "loaded seed file" not in third.stdout
+    assert "dictionary seeds unchanged since the last audited build" in third.stdout
     with duckdb.connect(str(runs["work"]), read_only=True) as con:
         changed = con.execute("select change_kind, count(*) from intermediate.int_articles_changed group by 1"
                               ).fetchall()

@@ -11,7 +11,7 @@ import logging
 from typing import Any
 
 from newswire.config import Settings, get_settings
-from newswire.transform import wap
+from newswire.transform import seed_files, wap
 from newswire.validation.runner import ValidationFailed
 from newswire.warehouse import connect
 
@@ -29,12 +29,26 @@ MARTS_TABLES = ("articles", "entities", "entity_mentions", "events", "event_ment
 
 
 def begin(run_id: str, settings: Settings | None = None) -> dict[str, Any]:
-    """Mark the build in progress (publishing of marts blocked until the audit)."""
-    return wap.begin_build(run_id, settings)
+    """Mark the build in progress (publishing of marts blocked until the audit), and choose
+    what the seeds + staging phase builds: the seeds only when their files changed."""
+    settings = settings or get_settings()
+    files_hash = seed_files.seeds_hash(settings)
+    state = wap.begin_build(run_id, settings)
+    with connect(settings) as con:
+        load_seeds = seed_files.seeds_need_loading(
+            con, settings, files_hash, previous_died=state["previous_state"] in (wap.BUILDING, wap.VALIDATED))
+    if not load_seeds:
+        log.info("dictionary seeds unchanged since the last audited build: not reloaded")
+    select = (SEED_SELECT if load_seeds else []) + STAGING_SELECT
+    return {**state, "seeds_hash": files_hash, "load_seeds": load_seeds, "staging_select": " ".join(select)}
 
 
-def check_staging(run_id: str, settings: Settings | None = None) -> dict[str, Any]:
-    """GX staging checkpoint; a blocking failure rolls back and raises ValidationFailed."""
+def check_staging(run_id: str, settings: Settings | None = None, seeds_hash: str | None = None) -> dict[str, Any]:
+    """GX staging checkpoint; a blocking failure rolls back and raises ValidationFailed.
+
+    ``seeds_hash`` (from :func:`begin`) is recorded once the audit passes, so the next
+    build skips reloading seeds whose files have not changed since.
+    """
     from newswire.validation.staging import validate_staging
 
     settings = settings or get_settings()
@@ -43,6 +57,8 @@ def check_staging(run_id: str, settings: Settings | None = None) -> dict[str, An
         if not summary.success:
             wap.rollback(run_id, summary.describe(), con=con)
             raise ValidationFailed(summary.describe())
+        if seeds_hash:  # the seeds this build loaded passed their tests and the audit
+            seed_files.record_loaded(con, seeds_hash)
     return {"success": True, "description": summary.describe(), "data_docs": summary.data_docs_index}
 
 
