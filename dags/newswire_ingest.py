@@ -50,11 +50,16 @@ def newswire_ingest() -> None:
     def discover() -> list[dict]:
         found = discover_stage.discover(_run_id())
         stats = found["template_stats_path"]
-        return [{"batch_no": i, "inputs": b, "template_stats_path": stats} for i, b in enumerate(found["batches"])]
+        last = len(found["batches"]) - 1
+        return [{"batch_no": i, "inputs": b, "template_stats_path": stats, "more_batches": i < last}
+                for i, b in enumerate(found["batches"])]
 
     @task(max_active_tis_per_dagrun=2)
     def extract(batch: dict) -> dict:
-        return extract_stage.extract_batch(batch["inputs"], batch["batch_no"], _run_id(), batch["template_stats_path"])
+        manifest = extract_stage.extract_batch(
+            batch["inputs"], batch["batch_no"], _run_id(), batch["template_stats_path"]
+        )
+        return {**manifest, "more_batches": batch.get("more_batches", False)}
 
     @task
     def annotate(manifest: dict) -> dict:

@@ -82,3 +82,51 @@ def test_release_pipelines_drops_the_cached_model() -> None:
     assert second is not first
     doc = second("Japan urged Russia to return to talks.")
     assert {ent.text for ent in doc.ents} >= {"Japan", "Russia"}
+
+
+def test_kept_workers_serve_the_next_batch_and_stop_with_the_last(nlp) -> None:  # type: ignore[no-untyped-def]
+    serial = [a.predicates for a in pipeline.annotate_articles(ARTICLES, nlp=nlp, n_process=1)]
+    try:
+        first = list(pipeline.annotate_articles(ARTICLES[:2], nlp=nlp, n_process=2, batch_size=4, keep_workers=True))
+        pool = pipeline._POOL.get("pool")
+        assert pool is not None  # kept for the next batch
+        workers = set(pool._processes)
+        last = list(pipeline.annotate_articles(ARTICLES[2:], nlp=nlp, n_process=2, batch_size=4))
+        assert workers and set(pool._processes or {}) <= workers  # no new fork: the same workers
+        assert [a.predicates for a in first + last] == serial
+        assert pipeline._POOL == {}  # the last batch stopped them
+    finally:
+        pipeline.shutdown_workers()
+
+
+def test_kept_workers_leave_when_their_parent_process_dies(tmp_path: Path) -> None:
+    """An Airflow task process ends with os._exit (no clean-up): its kept workers must not linger."""
+    import os
+    import subprocess
+    import sys
+    import time
+
+    script = (
+        "import os, spacy, multiprocessing as mp\n"
+        "from newswire.nlp import pipeline\n"
+        "nlp = spacy.blank('en')\n"
+        "pool = pipeline._worker_pool(nlp, 2, mp.get_context('fork'), (nlp, None))\n"
+        "pids = {pool.submit(os.getpid).result() for _ in range(8)}\n"
+        "print(' '.join(map(str, sorted(set(pool._processes)))), flush=True)\n"
+        "os._exit(0)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=True)
+    pids = [int(p) for p in out.stdout.split()]
+    assert len(pids) == 2
+
+    def alive(pid: int) -> bool:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        return True
+
+    deadline = time.monotonic() + 10
+    while any(alive(p) for p in pids) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not any(alive(p) for p in pids)

@@ -17,7 +17,11 @@ log = logging.getLogger(__name__)
 
 
 def annotate_batch(manifest: dict[str, Any], settings: Settings | None = None) -> dict[str, Any]:
-    """Run the NLP stage over one batch's articles and write its Parquet tables."""
+    """Run the NLP stage over one batch's articles and write its Parquet tables.
+
+    ``manifest["more_batches"]`` (set by the DAG) keeps spaCy's worker processes for
+    the next batch; the last batch stops them, so the load stage does not carry them.
+    """
     settings = settings or get_settings()
     from newswire.nlp import annotate_articles, load_pipeline
 
@@ -34,8 +38,10 @@ def annotate_batch(manifest: dict[str, Any], settings: Settings | None = None) -
         # worker processes pay off from a couple of spaCy batches on (forking costs about a second)
         n_process = settings.nlp_processes if table.num_rows >= 2 * settings.nlp_batch_size else 1
         done = 0
+        # warm workers stay up for the run's next batch (same process under `newswire run`)
         for ann in annotate_articles(
-            table.to_pylist(), nlp=nlp, n_process=n_process, batch_size=settings.nlp_batch_size
+            table.to_pylist(), nlp=nlp, n_process=n_process, batch_size=settings.nlp_batch_size,
+            keep_workers=bool(manifest.get("more_batches")),
         ):
             for name, sink in sinks.items():
                 sink.extend(getattr(ann, name))

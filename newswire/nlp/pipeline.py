@@ -23,6 +23,8 @@ import logging
 import multiprocessing as mp
 import os
 import re
+import threading
+import time
 from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -93,6 +95,7 @@ def release_pipelines() -> None:
     ``newswire run`` ingests and transforms in one process; the transform needs no
     spaCy, and the model with its lexicon would stay resident through dbt.
     """
+    shutdown_workers()
     for cached in (_load_pipeline, _lexicon, _common_checker, _gazetteer.load_entries, proper_forms):
         cached.cache_clear()
     gc.collect()
@@ -296,6 +299,15 @@ _WORKER_NLP: Language | None = None
 def _worker_init(nlp: Language | None, model_name: str | None) -> None:
     global _WORKER_NLP
     _WORKER_NLP = nlp if nlp is not None else load_pipeline(model_name)
+    # A kept pool outlives the call that made it; an Airflow task process ends with
+    # os._exit, which runs no clean-up, so each worker leaves when its parent is gone.
+    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
+
+
+def _exit_with_parent(parent: int, every_s: float = 0.5) -> None:
+    while os.getppid() == parent:
+        time.sleep(every_s)
+    os._exit(0)
 
 
 def _worker_chunk(chunk: list[Mapping[str, Any]], batch_size: int) -> list[ArticleAnnotation]:
@@ -316,18 +328,52 @@ def _trim_heap() -> None:
         pass
 
 
+#: The worker pool kept between calls (keep_workers=True): its key and the executor.
+_POOL: dict[str, Any] = {}
+
+
+def _worker_pool(nlp: Language, n_process: int, ctx: Any, init_args: tuple) -> ProcessPoolExecutor:
+    """The pool of forked spaCy workers for this model, reused while the caller keeps it."""
+    key = (id(nlp), n_process, ctx.get_start_method())
+    if _POOL.get("key") == key:
+        return _POOL["pool"]
+    shutdown_workers()
+    # Forked workers share the parent's pages until written; the cyclic GC writes to
+    # every tracked object it visits, so without a freeze each worker slowly copies
+    # the parent's heap (Airflow, dbt and spaCy: hundreds of MB each). The workers are
+    # forked at the first submit; the freeze lasts until the pool is shut down.
+    gc.collect()
+    _trim_heap()
+    gc.freeze()
+    pool = ProcessPoolExecutor(n_process, mp_context=ctx, initializer=_worker_init, initargs=init_args)
+    _POOL.update(key=key, pool=pool)
+    return pool
+
+
+def shutdown_workers() -> None:
+    """Stop the kept worker processes (a no-op when there are none)."""
+    pool = _POOL.pop("pool", None)
+    _POOL.pop("key", None)
+    if pool is not None:
+        pool.shutdown(wait=True, cancel_futures=True)
+        gc.unfreeze()
+
+
 def annotate_articles(
     articles: Iterable[Mapping[str, Any]],
     *,
     nlp: Language | None = None,
     n_process: int = 1,
     batch_size: int = 64,
+    keep_workers: bool = False,
 ) -> Iterator[ArticleAnnotation]:
     """Stream annotations for ``articles`` (mappings with article_id, title, body), in order.
 
     With ``n_process > 1`` chunks of ``max(8, batch_size // 4)`` articles go to
     forked worker processes; at most ``4 * n_process`` chunks are in flight, so
-    memory stays flat however long the input iterator is.
+    memory stays flat however long the input iterator is. ``keep_workers`` leaves
+    the warm workers running for the next call (the next batch of the same run);
+    :func:`shutdown_workers` or a call without it stops them.
     """
     if n_process is None or n_process < 1:
         n_process = os.cpu_count() or 1
@@ -351,22 +397,20 @@ def annotate_articles(
     # small chunks keep both workers busy to the end; the window bounds memory
     chunk_size = max(8, batch_size // 4)
     window: deque[Future[list[ArticleAnnotation]]] = deque()
-    # Forked workers share the parent's pages until written; the cyclic GC writes to
-    # every tracked object it visits, so without a freeze each worker slowly copies
-    # the parent's heap (Airflow, dbt and spaCy: hundreds of MB each).
-    gc.collect()
-    _trim_heap()
-    gc.freeze()
+    pool = _worker_pool(nlp, n_process, ctx, init_args)
+    finished = False
     try:
-        with ProcessPoolExecutor(n_process, mp_context=ctx, initializer=_worker_init, initargs=init_args) as pool:
-            while True:
-                while len(window) < 4 * n_process:
-                    chunk = [dict(a) for a in islice(it, chunk_size)]
-                    if not chunk:
-                        break
-                    window.append(pool.submit(_worker_chunk, chunk, batch_size))
-                if not window:
+        while True:
+            while len(window) < 4 * n_process:
+                chunk = [dict(a) for a in islice(it, chunk_size)]
+                if not chunk:
                     break
-                yield from window.popleft().result()
+                window.append(pool.submit(_worker_chunk, chunk, batch_size))
+            if not window:
+                break
+            yield from window.popleft().result()
+        finished = True
     finally:
-        gc.unfreeze()
+        # an abandoned or failed stream may leave chunks in flight, or a broken pool
+        if not (finished and keep_workers):
+            shutdown_workers()
