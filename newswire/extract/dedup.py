@@ -50,12 +50,15 @@ class StoryClusterer:
         self.num_perm = num_perm
         self.shingle_size = shingle_size
         self._lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
+        # the permutations depend only on num_perm and the seed: drawn once, not per body
+        template = MinHash(num_perm=num_perm)
+        self._scheme, self._permutations = template.scheme, template.permutations
         self._minhashes: dict[str, MinHash] = {}
         self._cluster_of: dict[str, str] = {}
 
     def minhash(self, body: str) -> MinHash:
         """MinHash signature of a body's word shingles."""
-        mh = MinHash(num_perm=self.num_perm)
+        mh = MinHash(num_perm=self.num_perm, permutations=self._permutations, scheme=self._scheme)
         shingles = _shingles(body, self.shingle_size)
         if shingles:
             mh.update_batch(list(shingles))

@@ -10,6 +10,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import pyarrow as pa
+
 from newswire.config import Settings, get_settings
 from newswire.extract import StoryClusterer
 from newswire.warehouse import connect
@@ -42,6 +44,17 @@ def _assign(con: Any) -> int:
         "select article_id, story_cluster_id, body from raw.articles where story_cluster_id is not null"
     ).fetchall():
         clusterer.add_existing(article_id, cluster_id, body)
-    assigned = [(clusterer.assign(article_id, body), article_id) for article_id, body in pending]
-    con.executemany("update raw.articles set story_cluster_id = ? where article_id = ?", assigned)
-    return len(assigned)
+    assigned = pa.table({
+        "article_id": [article_id for article_id, _ in pending],
+        "story_cluster_id": [clusterer.assign(article_id, body) for article_id, body in pending],
+    })
+    # one set-based update: executemany of row updates cost 2 s per 2,000 articles
+    con.register("newswire_assigned_clusters", assigned)
+    try:
+        con.execute(
+            "update raw.articles as a set story_cluster_id = n.story_cluster_id "
+            "from newswire_assigned_clusters as n where a.article_id = n.article_id"
+        )
+    finally:
+        con.unregister("newswire_assigned_clusters")
+    return assigned.num_rows
