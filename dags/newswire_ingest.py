@@ -67,6 +67,7 @@ def newswire_ingest() -> None:
 
     @task(pool=writer_pool(), trigger_rule="none_failed")
     def load(manifests: list[dict] | None) -> dict:
+        annotate_stage.release_workers()  # NLP workers a batch kept (`newswire run` runs tasks in-process)
         return load_stage.load_batches(list(manifests or []), _run_id())
 
     @task(pool=writer_pool(), trigger_rule="none_failed")

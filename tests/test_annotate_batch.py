@@ -91,8 +91,16 @@ def test_kept_workers_serve_the_next_batch_and_stop_with_the_last(nlp) -> None: 
         pool = pipeline._POOL.get("pool")
         assert pool is not None  # kept for the next batch
         workers = set(pool._processes)
+        seen: list[tuple[int, set[int]]] = []
+        real_submit = pool.submit
+
+        def spy(*args, **kwargs):  # type: ignore[no-untyped-def]
+            seen.append((id(pipeline._POOL.get("pool")), set(pipeline._POOL["pool"]._processes)))
+            return real_submit(*args, **kwargs)
+
+        pool.submit = spy  # type: ignore[method-assign]
         last = list(pipeline.annotate_articles(ARTICLES[2:], nlp=nlp, n_process=2, batch_size=4))
-        assert workers and set(pool._processes or {}) <= workers  # no new fork: the same workers
+        assert seen and all(p == id(pool) and w == workers for p, w in seen)  # no new fork: the same workers
         assert [a.predicates for a in first + last] == serial
         assert pipeline._POOL == {}  # the last batch stopped them
     finally:
@@ -130,3 +138,16 @@ def test_kept_workers_leave_when_their_parent_process_dies(tmp_path: Path) -> No
     while any(alive(p) for p in pids) and time.monotonic() < deadline:
         time.sleep(0.2)
     assert not any(alive(p) for p in pids)
+
+
+def test_the_last_batch_stops_kept_workers_even_when_it_runs_in_process(nlp, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    table = pa.table({"article_id": ["z1"], "title": ["Talks"], "body": [ARTICLES[2]["body"]]})
+    pq.write_table(table, tmp_path / "articles.parquet")
+    try:
+        list(pipeline.annotate_articles(ARTICLES, nlp=nlp, n_process=2, batch_size=4, keep_workers=True))
+        assert pipeline._POOL  # an earlier batch kept them
+        # one article: too few for worker processes, so this batch runs in-process
+        annotate.annotate_batch({"articles": str(tmp_path / "articles.parquet"), "batch_no": 9})
+        assert pipeline._POOL == {}
+    finally:
+        pipeline.shutdown_workers()

@@ -27,7 +27,17 @@ def test_forked_parsing_matches_in_process(tmp_path: Path, monkeypatch: pytest.M
     monkeypatch.setenv("NEWSWIRE_MAX_INPUT_BYTES", "3000000")
     monkeypatch.setenv("NEWSWIRE_BATCH_SIZE", "40")
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")  # equal ingestion times in both runs
+    if extract.usable_cpus() < 2:
+        pytest.skip("forked parsing needs 2 CPUs")
     monkeypatch.setattr(extract, "MIN_PARALLEL_INPUTS", 1)  # fork even for these small batches
+    pools: list[int] = []
+
+    class CountedPool(extract.ProcessPoolExecutor):
+        def __init__(self, n: int, **kwargs) -> None:  # type: ignore[no-untyped-def]
+            pools.append(n)
+            super().__init__(n, **kwargs)
+
+    monkeypatch.setattr(extract, "ProcessPoolExecutor", CountedPool)
     found = discover.discover("parallel")
     assert len(found["batches"]) >= 2
 
@@ -38,7 +48,10 @@ def test_forked_parsing_matches_in_process(tmp_path: Path, monkeypatch: pytest.M
             for i, b in enumerate(found["batches"])
         ]
 
-    serial, forked = run(1), run(2)
+    serial = run(1)
+    assert pools == []  # in-process
+    forked = run(2)
+    assert pools == [2] * len(found["batches"])  # every batch went to 2 worker processes
     assert forked == serial
     everything = {name: [r for batch in serial for r in batch[name]] for name in TABLES}
     assert len(everything["inputs"]) == sum(len(b) for b in found["batches"])  # every input has its row

@@ -20,6 +20,7 @@ def project(tmp_path: Path):  # type: ignore[no-untyped-def]
     """A settings object over a copy of the dbt project's seeds and configuration."""
     copy = tmp_path / "dbt_project"
     shutil.copytree(REPO / "dbt_project" / "seeds", copy / "seeds")
+    shutil.copytree(REPO / "dbt_project" / "macros", copy / "macros")
     shutil.copy(REPO / "dbt_project" / "dbt_project.yml", copy / "dbt_project.yml")
     return replace(get_settings(), dbt_project_dir=copy)
 
@@ -32,6 +33,7 @@ def test_the_hash_follows_every_seed_file_and_its_configuration(project) -> None
         seeds / "coding_word_lists.csv",  # a dictionary
         seeds / "_seeds.yml",  # column types and tests
         project.dbt_project_dir / "dbt_project.yml",  # seed column types
+        project.dbt_project_dir / "macros" / "incremental.sql",  # the seed post-hook
     ]
     seen = {before}
     for path in edits:
@@ -65,3 +67,8 @@ def test_seeds_load_unless_recorded_unchanged_and_present(project, tmp_path: Pat
         assert not need()
         seed_files.record_loaded(con, "another hash")
         assert need()  # a dictionary changed since the last audited load
+        # a load that never passed the audit: forgotten before it started, so even
+        # reverting the files to the recorded state reloads them
+        seed_files.record_loaded(con, current)
+        seed_files.forget_loaded(con)
+        assert need()

@@ -113,7 +113,7 @@ def _parse_all(
     pickled); results come back in input order, so a batch's rows do not depend on
     the number of processes.
     """
-    n_process = min(settings.parse_processes, os.cpu_count() or 1)
+    n_process = min(settings.parse_processes, usable_cpus())
     parallel = (
         n_process > 1 and len(batch) >= MIN_PARALLEL_INPUTS
         and "fork" in mp.get_all_start_methods() and not mp.current_process().daemon
@@ -123,11 +123,20 @@ def _parse_all(
         return
     global _WORKER
     _WORKER = (parser, settings, template)
+    pool = ProcessPoolExecutor(n_process, mp_context=mp.get_context("fork"))
     try:
-        with ProcessPoolExecutor(n_process, mp_context=mp.get_context("fork")) as pool:
-            yield from pool.map(_parse_in_worker, batch, chunksize=8)
+        yield from pool.map(_parse_in_worker, batch, chunksize=8)
     finally:
+        # an abandoned batch (the caller failed) does not wait for the rest of its parses
+        pool.shutdown(wait=True, cancel_futures=True)
         _WORKER = None
+
+
+def usable_cpus() -> int:
+    """CPUs this process may run on (its affinity mask, which containers and taskset narrow)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0)) or 1
+    return os.cpu_count() or 1
 
 
 def _parse_in_worker(entry: dict[str, Any]) -> tuple[ParseResult, list[dict[str, Any]]]:

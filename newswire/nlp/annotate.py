@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -52,6 +53,21 @@ def annotate_batch(manifest: dict[str, Any], settings: Settings | None = None) -
                 log.info(
                     "NLP batch %s: %d/%d articles (%.1f articles/s)", manifest["batch_no"], done, table.num_rows, rate
                 )
+    if not manifest.get("more_batches"):
+        # the run's last batch (or one run alone) stops the kept workers, whichever path it took
+        release_workers()
     elapsed = time.perf_counter() - started
     log.info("NLP batch %s: %d articles in %.2fs", manifest["batch_no"], table.num_rows, elapsed)
     return {**manifest, **{name: sink.close() for name, sink in sinks.items()}}
+
+
+def release_workers() -> None:
+    """Stop the spaCy workers a batch kept for the next one (a no-op when none run).
+
+    The DAG's load task calls it: every annotate task has ended by then, whatever
+    order the mapped tasks ran in.
+    """
+    pipeline = sys.modules.get("newswire.nlp.pipeline")
+    if pipeline is not None:
+        pipeline.shutdown_workers()
+

@@ -335,7 +335,7 @@ _POOL: dict[str, Any] = {}
 def _worker_pool(nlp: Language, n_process: int, ctx: Any, init_args: tuple) -> ProcessPoolExecutor:
     """The pool of forked spaCy workers for this model, reused while the caller keeps it."""
     key = (id(nlp), n_process, ctx.get_start_method())
-    if _POOL.get("key") == key:
+    if _POOL.get("key") == key and not getattr(_POOL["pool"], "_broken", False):
         return _POOL["pool"]
     shutdown_workers()
     # Forked workers share the parent's pages until written; the cyclic GC writes to
@@ -345,7 +345,11 @@ def _worker_pool(nlp: Language, n_process: int, ctx: Any, init_args: tuple) -> P
     gc.collect()
     _trim_heap()
     gc.freeze()
-    pool = ProcessPoolExecutor(n_process, mp_context=ctx, initializer=_worker_init, initargs=init_args)
+    try:
+        pool = ProcessPoolExecutor(n_process, mp_context=ctx, initializer=_worker_init, initargs=init_args)
+    except BaseException:
+        gc.unfreeze()
+        raise
     _POOL.update(key=key, pool=pool)
     return pool
 

@@ -3,7 +3,8 @@
 dbt reloads every seed on every `dbt build`, about 4 s per run here (the verb
 patterns alone are 122,000 rows), although the dictionaries rarely change. The
 begin task hashes the seed CSVs together with the files that configure them (the
-project file and the seed YAML, which set column types). The seeds are reloaded,
+project file and the seed YAML, which set column types; the macros, which load them;
+the dbt versions). The seeds are reloaded,
 all of them with their tests, when that hash differs from the one recorded after
 the last build that passed the staging audit, when a seed table is missing, or
 when the previous build died part-way. All or none: the seeds' relationships
@@ -15,6 +16,7 @@ still drives the full refresh of the models downstream of it
 from __future__ import annotations
 
 import hashlib
+from importlib import metadata
 
 import duckdb
 
@@ -32,10 +34,17 @@ def seed_files(settings: Settings) -> list:
 
 
 def seeds_hash(settings: Settings) -> str:
-    """sha256 over every seed CSV (name and bytes) and every file that configures seeds."""
+    """sha256 over every seed CSV (name and bytes), every file that configures or loads
+    seeds (project file, YAML, macros) and the dbt versions that load them."""
     project = settings.dbt_project_dir
     digest = hashlib.sha256()
-    config = [project / "dbt_project.yml", *sorted((project / "seeds").rglob("*.yml"))]
+    for package in ("dbt-core", "dbt-duckdb"):
+        try:
+            digest.update(f"{package}=={metadata.version(package)}\0".encode())
+        except metadata.PackageNotFoundError:
+            pass
+    config = [project / "dbt_project.yml", *sorted(
+        p for pattern in ("seeds/**/*.yml", "seeds/**/*.yaml", "macros/**/*.sql") for p in project.glob(pattern))]
     for path in [*config, *seed_files(settings)]:
         if path.exists():
             digest.update(path.relative_to(project).as_posix().encode() + b"\0")
@@ -54,6 +63,13 @@ def seeds_need_loading(con: duckdb.DuckDBPyConnection, settings: Settings, curre
     tables = {r[0] for r in con.execute(
         "select table_name from duckdb_tables() where schema_name = ?", [SEED_SCHEMA]).fetchall()}
     return any(path.stem not in tables for path in seed_files(settings))
+
+
+def forget_loaded(con: duckdb.DuckDBPyConnection) -> None:
+    """Forget the recorded hash before a load: a load that never passes the audit (failed
+    tests, a killed task) then reloads next time, even if the files are reverted."""
+    if _exists(con, SEED_FILES):
+        con.execute(f"delete from {SEED_FILES}")
 
 
 def record_loaded(con: duckdb.DuckDBPyConnection, files_hash: str) -> None:

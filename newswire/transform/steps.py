@@ -37,6 +37,8 @@ def begin(run_id: str, settings: Settings | None = None) -> dict[str, Any]:
     with connect(settings) as con:
         load_seeds = seed_files.seeds_need_loading(
             con, settings, files_hash, previous_died=state["previous_state"] in (wap.BUILDING, wap.VALIDATED))
+        if load_seeds:
+            seed_files.forget_loaded(con)
     if not load_seeds:
         log.info("dictionary seeds unchanged since the last audited build: not reloaded")
     select = (SEED_SELECT if load_seeds else []) + STAGING_SELECT
