@@ -21,6 +21,7 @@ from importlib import metadata
 import duckdb
 
 from newswire.config import Settings
+from newswire.transform.wap import table_exists
 
 #: The hash of the seed files as last loaded and audited (one row).
 SEED_FILES = "intermediate.newswire_seed_files"
@@ -55,7 +56,7 @@ def seeds_hash(settings: Settings) -> str:
 def seeds_need_loading(con: duckdb.DuckDBPyConnection, settings: Settings, current: str, *,
                        previous_died: bool) -> bool:
     """True unless the recorded hash matches ``current`` and every seed table exists."""
-    if previous_died or not _exists(con, SEED_FILES):
+    if previous_died or not table_exists(con, SEED_FILES):
         return True
     row = con.execute(f"select files_hash from {SEED_FILES}").fetchone()
     if row is None or row[0] != current:
@@ -68,7 +69,7 @@ def seeds_need_loading(con: duckdb.DuckDBPyConnection, settings: Settings, curre
 def forget_loaded(con: duckdb.DuckDBPyConnection) -> None:
     """Forget the recorded hash before a load: a load that never passes the audit (failed
     tests, a killed task) then reloads next time, even if the files are reverted."""
-    if _exists(con, SEED_FILES):
+    if table_exists(con, SEED_FILES):
         con.execute(f"delete from {SEED_FILES}")
 
 
@@ -79,9 +80,3 @@ def record_loaded(con: duckdb.DuckDBPyConnection, files_hash: str) -> None:
     con.execute(f"delete from {SEED_FILES}")
     con.execute(f"insert into {SEED_FILES} values (?, now())", [files_hash])
 
-
-def _exists(con: duckdb.DuckDBPyConnection, qualified: str) -> bool:
-    schema, name = qualified.split(".")
-    return bool(con.execute(
-        "select count(*) from duckdb_tables() where schema_name = ? and table_name = ?", [schema, name]
-    ).fetchone()[0])

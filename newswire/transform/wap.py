@@ -91,7 +91,7 @@ MODEL_STATE = "intermediate.newswire_model_state"
 BASELINE = "intermediate.newswire_build_baseline"
 
 
-def _table_exists(con: duckdb.DuckDBPyConnection, qualified: str) -> bool:
+def table_exists(con: duckdb.DuckDBPyConnection, qualified: str) -> bool:
     schema, table = qualified.split(".", 1)
     return bool(
         con.execute(
@@ -104,7 +104,7 @@ def _table_exists(con: duckdb.DuckDBPyConnection, qualified: str) -> bool:
 
 def forget_model_state(con: duckdb.DuckDBPyConnection) -> int:
     """Make the next dbt build rebuild every incremental model in full (and publish them in full)."""
-    if not _table_exists(con, MODEL_STATE):
+    if not table_exists(con, MODEL_STATE):
         return 0
     n = con.execute(f"select count(*) from {MODEL_STATE}").fetchone()[0]
     con.execute(f"delete from {MODEL_STATE}")
@@ -113,9 +113,9 @@ def forget_model_state(con: duckdb.DuckDBPyConnection) -> int:
 
 def rebuilt_in_full(con: duckdb.DuckDBPyConnection) -> set[str]:
     """Published tables (schema.name) of incremental models this build rebuilt in full."""
-    if not _table_exists(con, MODEL_STATE):
+    if not table_exists(con, MODEL_STATE):
         return set()
-    baseline = (f"left join {BASELINE} as b on m.model_id = b.model_id" if _table_exists(con, BASELINE)
+    baseline = (f"left join {BASELINE} as b on m.model_id = b.model_id" if table_exists(con, BASELINE)
                 else "left join (select null as model_id, null as fingerprint) as b on false")
     rows = con.execute(
         f"select m.model_id from {MODEL_STATE} as m {baseline} "
@@ -147,7 +147,7 @@ def begin_build(run_id: str, settings: Settings | None = None) -> dict[str, Any]
                 forgotten = forget_model_state(con)
             con.execute("create schema if not exists intermediate")
             con.execute(f"drop table if exists {BASELINE}")
-            if _table_exists(con, MODEL_STATE):
+            if table_exists(con, MODEL_STATE):
                 con.execute(f"create table {BASELINE} as select model_id, fingerprint from {MODEL_STATE}")
             con.execute(f"drop schema if exists {BACKUP_SCHEMA} cascade")  # left by an older release
             set_state(con, BUILDING, run_id)
@@ -221,9 +221,9 @@ def build_changes(con: duckdb.DuckDBPyConnection) -> Any:
 
     articles: set[str] = set()
     for scope in ("intermediate.int_articles_changed", "intermediate.int_event_articles_changed"):
-        if _table_exists(con, scope):
+        if table_exists(con, scope):
             articles |= {r[0] for r in con.execute(f"select article_id from {scope}").fetchall()}
-    events = "select event_id from intermediate.int_events_changed" if _table_exists(
+    events = "select event_id from intermediate.int_events_changed" if table_exists(
         con, "intermediate.int_events_changed") else None
     return Changes(articles=articles, events_sql=events, full=rebuilt_in_full(con))
 
