@@ -14,7 +14,7 @@ help:
 	@echo "make run    - set up .venv, then ingest seeds/ (or \$$NEWSWIRE_INBOX) and transform, in-process"
 	@echo "make test   - set up .venv, then run the test suite"
 	@echo "make eval   - score extraction, NER and event coding (ConfliBERT real news, PLOVER) on ../shared/eval (skips when absent)"
-	@echo "make bench  - speed and memory: parsing, NLP, the whole run on ../shared/corpora/bbc, scale (skips when absent)"
+	@echo "make bench  - speed and memory: parsing, story clustering, NLP, the whole run on ../shared/corpora/bbc, scale (skips when absent)"
 	@echo "make lint   - ruff and sqlfluff"
 	@echo "make up     - start Airflow, the dbt docs and the Data Docs locally; make down stops them"
 
@@ -51,6 +51,7 @@ eval: $(STAMP)
 BENCH_DIR ?= $(CURDIR)/warehouse/bench
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks extraction
+	$(BIN)/python -m benchmarks cluster
 	$(BIN)/python -m benchmarks nlp
 	rm -rf $(BENCH_DIR) && $(BIN)/python -m benchmarks pipeline --root $(BENCH_DIR) --keep
 	$(BIN)/python -m benchmarks scale --source $(BENCH_DIR)/warehouse/.work/newswire.duckdb --root $(BENCH_DIR)/scale

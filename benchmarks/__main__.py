@@ -1,4 +1,4 @@
-"""Benchmark a stage: python -m benchmarks {extraction,nlp,pipeline,scale} ARGS...
+"""Benchmark a stage: python -m benchmarks {cluster,extraction,nlp,pipeline,scale} ARGS...
 
 Run from the repository root (this package is development tooling, not installed with
 the product); `make bench` runs every one.
@@ -9,4 +9,4 @@ import sys
 from evaluation.commands import dispatch
 
 if __name__ == "__main__":
-    sys.exit(dispatch("benchmarks", ("extraction", "nlp", "pipeline", "scale")))
+    sys.exit(dispatch("benchmarks", ("cluster", "extraction", "nlp", "pipeline", "scale")))

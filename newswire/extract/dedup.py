@@ -64,6 +64,23 @@ class StoryClusterer:
             mh.update_batch(list(shingles))
         return mh
 
+    def band_keys(self, mh: MinHash) -> list[int]:
+        """One signed 64-bit key per LSH band of a signature (the band number is hashed in).
+
+        Two signatures share a key exactly when they collide in that band of the
+        in-memory index, so a table of these keys finds the articles an index of all
+        history would return as candidates, without rebuilding that index every run.
+        """
+        keys = []
+        for band, (start, end) in enumerate(self._lsh.hashranges):
+            digest = hashlib.blake2b(
+                mh.hashvalues[start:end].tobytes(),
+                digest_size=8,
+                person=band.to_bytes(16, "little"),
+            ).digest()
+            keys.append(int.from_bytes(digest, "little", signed=True))
+        return keys
+
     def _insert(self, article_id: str, cluster_id: str, mh: MinHash) -> None:
         if article_id in self._minhashes:
             return
@@ -75,17 +92,23 @@ class StoryClusterer:
         """Seed the index with an already-clustered article (e.g. from the warehouse)."""
         self._insert(article_id, story_cluster_id, self.minhash(body))
 
-    def assign(self, article_id: str, body: str) -> str:
-        """Cluster id for a new article: the best-matching existing cluster, else its own id."""
+    def assign(self, article_id: str, body: str, mh: MinHash | None = None) -> str:
+        """Cluster id for a new article: the best-matching existing cluster, else its own id.
+
+        The best match has the highest similarity, then the smallest article id, so the
+        result does not depend on the order the index returns its candidates in.
+        """
         if article_id in self._cluster_of:
             return self._cluster_of[article_id]
-        mh = self.minhash(body)
+        mh = mh if mh is not None else self.minhash(body)
         best_id: str | None = None
         best_sim = -1.0
         if _TOKEN_RE.search(body or ""):
             for candidate in self._lsh.query(mh):
                 sim = mh.jaccard(self._minhashes[candidate])
-                if sim >= self.threshold and sim > best_sim:
+                if sim >= self.threshold and (
+                    sim > best_sim or (sim == best_sim and best_id is not None and candidate < best_id)
+                ):
                     best_sim, best_id = sim, candidate
         cluster_id = self._cluster_of[best_id] if best_id is not None else article_id
         self._insert(article_id, cluster_id, mh)

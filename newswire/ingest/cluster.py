@@ -1,8 +1,17 @@
 """The cluster task: story clusters for articles that have none, by near-duplicate detection.
 
 Syndicated copies of one story share a cluster, so a wire story counts once per
-source in the marts. Articles are compared with every article already clustered;
+source in the marts. A new article is compared with every article already clustered;
 an article loaded by a run that died before this task is clustered by the next.
+
+History is not re-read on every run. The LSH band keys of every clustered article
+are kept in ``ingest.story_bands`` (a private schema: not published, not audited), so
+a run hashes only its new bodies, finds the clustered articles that share a band
+with one of them in one join, and re-hashes just those few candidates. The result
+is the one an in-memory index of all history would give, since that index, too,
+only ever compares articles that share a band. Clustered articles missing from the
+table (a warehouse from before it existed, or a working copy restored from the
+published catalog, which does not carry it) are indexed on the next run, once.
 """
 
 from __future__ import annotations
@@ -17,6 +26,10 @@ from newswire.extract import StoryClusterer
 from newswire.warehouse import connect
 
 log = logging.getLogger(__name__)
+
+#: The band keys of the clustered articles, and which articles have been indexed.
+BANDS_TABLE = "ingest.story_bands"
+INDEXED_TABLE = "ingest.story_indexed"
 
 
 def assign_story_clusters(settings: Settings | None = None) -> int:
@@ -33,21 +46,54 @@ def assign_story_clusters(settings: Settings | None = None) -> int:
     return n
 
 
+def ensure_index(con: Any) -> None:
+    """Create the band-key tables when missing."""
+    con.execute("create schema if not exists ingest")
+    con.execute(f"create table if not exists {BANDS_TABLE} (band_key bigint not null, article_id varchar not null)")
+    con.execute(f"create table if not exists {INDEXED_TABLE} (article_id varchar not null)")
+
+
 def _assign(con: Any) -> int:
     pending = con.execute(
         "select article_id, body from raw.articles where story_cluster_id is null order by ingested_at, article_id"
     ).fetchall()
     if not pending:
         return 0
+    ensure_index(con)
     clusterer = StoryClusterer()
-    for article_id, cluster_id, body in con.execute(
-        "select article_id, story_cluster_id, body from raw.articles where story_cluster_id is not null"
-    ).fetchall():
+    backfilled = _index_unindexed(con, clusterer)
+    if backfilled:
+        log.info("story index: %d clustered articles indexed for the first time", backfilled)
+    signatures = {article_id: clusterer.minhash(body) for article_id, body in pending}
+    bands = _bands_table(clusterer, signatures)
+    con.register("newswire_pending_bands", bands)
+    try:
+        # the clustered articles that share a band with a pending one: the only ones an
+        # index of all history could return as candidates for them
+        candidates = con.execute(
+            f"""
+            select a.article_id, a.story_cluster_id, a.body
+            from raw.articles as a
+            where a.story_cluster_id is not null
+              and a.article_id in (
+                  select s.article_id from {BANDS_TABLE} as s
+                  inner join newswire_pending_bands as p on s.band_key = p.band_key
+              )
+            order by a.article_id
+            """
+        ).fetchall()
+    finally:
+        con.unregister("newswire_pending_bands")
+    for article_id, cluster_id, body in candidates:
         clusterer.add_existing(article_id, cluster_id, body)
-    assigned = pa.table({
-        "article_id": [article_id for article_id, _ in pending],
-        "story_cluster_id": [clusterer.assign(article_id, body) for article_id, body in pending],
-    })
+    assigned = pa.table(
+        {
+            "article_id": [article_id for article_id, _ in pending],
+            "story_cluster_id": [
+                clusterer.assign(article_id, body, signatures[article_id]) for article_id, body in pending
+            ],
+        }
+    )
     # one set-based update: executemany of row updates cost 2 s per 2,000 articles
     con.register("newswire_assigned_clusters", assigned)
     try:
@@ -57,4 +103,43 @@ def _assign(con: Any) -> int:
         )
     finally:
         con.unregister("newswire_assigned_clusters")
+    _store(con, bands, list(signatures))
     return assigned.num_rows
+
+
+def _index_unindexed(con: Any, clusterer: StoryClusterer) -> int:
+    """Index the clustered articles that have no band keys yet; returns how many."""
+    rows = con.execute(
+        f"""
+        select a.article_id, a.body from raw.articles as a
+        where a.story_cluster_id is not null
+          and not exists (select 1 from {INDEXED_TABLE} as i where i.article_id = a.article_id)
+        """
+    ).fetchall()
+    if rows:
+        signatures = {article_id: clusterer.minhash(body) for article_id, body in rows}
+        _store(con, _bands_table(clusterer, signatures), list(signatures))
+    return len(rows)
+
+
+def _bands_table(clusterer: StoryClusterer, signatures: dict[str, Any]) -> pa.Table:
+    keys: list[int] = []
+    ids: list[str] = []
+    for article_id, mh in signatures.items():
+        for key in clusterer.band_keys(mh):
+            keys.append(key)
+            ids.append(article_id)
+    return pa.table({"band_key": pa.array(keys, pa.int64()), "article_id": pa.array(ids, pa.string())})
+
+
+def _store(con: Any, bands: pa.Table, article_ids: list[str]) -> None:
+    # A re-loaded article id may leave its old keys behind: they can only add a
+    # candidate, which the similarity check then rejects.
+    con.register("newswire_new_bands", bands)
+    con.register("newswire_new_indexed", pa.table({"article_id": pa.array(article_ids, pa.string())}))
+    try:
+        con.execute(f"insert into {BANDS_TABLE} select band_key, article_id from newswire_new_bands")
+        con.execute(f"insert into {INDEXED_TABLE} select article_id from newswire_new_indexed")
+    finally:
+        con.unregister("newswire_new_bands")
+        con.unregister("newswire_new_indexed")
