@@ -12,7 +12,10 @@ and its reference alike:
    Steps 1 and 2 are a pair, repeated ``--repeats`` times into fresh warehouses, in the
    order run, bare, bare, run, run, bare ... so that a drift in the machine's speed
    falls on both sides. The report gives every pair's ratio and the median pair; one
-   pair alone moves by 10-20 % on a shared machine.
+   pair alone moves by 10-20 % on a shared machine. With ``--baseline DIR`` (another
+   checkout, such as a ``git worktree`` of an older commit, using this virtualenv) each
+   pair also runs that checkout on the same inbox, in the rotating order, so two
+   versions are compared on the same machine at the same time.
 3. A run with nothing new (the no-op check), on the first pair's warehouse.
 4. Runs that add new articles: 95 and 1,000 Reuters-21578 stories (a JSON Lines
    inbox written to the temporary folder from ../shared/corpora/reuters21578).
@@ -106,11 +109,14 @@ class TreeSampler(threading.Thread):
             self.done.wait(SAMPLE_SECONDS)
 
 
-def run_pipeline(env: dict[str, str], log_path: Path) -> dict[str, Any]:
-    """`newswire run -v` as a subprocess; wall time, time per stage, peak memory, output."""
+def run_pipeline(env: dict[str, str], log_path: Path, project: Path = PROJECT) -> dict[str, Any]:
+    """`newswire run -v` of `project` (this checkout, or another one to compare with) as a
+    subprocess; wall time, time per stage, peak memory, output."""
     cmd = [sys.executable, "-m", "newswire.cli", "run", "-v"]
+    if project != PROJECT:
+        env = {**env, "PYTHONPATH": os.pathsep.join(filter(None, [str(project), env.get("PYTHONPATH")]))}
     started = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=PROJECT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    proc = subprocess.Popen(cmd, cwd=project, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             text=True, errors="replace")
     sampler = TreeSampler(proc.pid)
     sampler.start()
@@ -225,6 +231,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--keep", action="store_true", help="keep the warehouse (its path is printed)")
     ap.add_argument("--repeats", type=int, default=3,
                     help="pairs of (end-to-end run, bare nlp.pipe) to measure; the median pair is reported")
+    ap.add_argument("--baseline", type=Path, default=None,
+                    help="another checkout to run in every pair too (e.g. a git worktree of an older commit)")
     ap.add_argument("--bare-worker", type=Path, default=None, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
@@ -251,7 +259,10 @@ def main(argv: list[str] | None = None) -> int:
         pair_root.mkdir(parents=True, exist_ok=True)
         pair_wh = pair_root / "warehouse" / "newswire.duckdb"
         pair_env = {**env, "NEWSWIRE_WAREHOUSE": str(pair_wh), "AIRFLOW_HOME": str(pair_root / "airflow")}
-        order = ("run", "bare") if i % 2 == 0 else ("bare", "run")
+        sides = ("run", "bare", "baseline") if args.baseline else ("run", "bare")
+        order = sides if i % 2 == 0 else sides[::-1]
+        if i == 0:
+            order = sides  # the bare side needs the texts of a first run
         pair: dict[str, Any] = {}
         for side in order:
             if side == "run":
@@ -263,6 +274,16 @@ def main(argv: list[str] | None = None) -> int:
                 if i and loaded != pairs[0]["run"]["articles"]:
                     raise RuntimeError(f"pair {i + 1} loaded {loaded} articles, the first pair "
                                        f"{pairs[0]['run']['articles']}")
+            elif side == "baseline":
+                base_root = pair_root / "baseline"
+                base_root.mkdir(parents=True, exist_ok=True)
+                base_wh = base_root / "warehouse" / "newswire.duckdb"
+                print(f"[pair {i + 1}/{args.repeats}] baseline {args.baseline}: newswire run ...", flush=True)
+                pair["baseline"] = run_pipeline(
+                    {**env, "NEWSWIRE_WAREHOUSE": str(base_wh), "AIRFLOW_HOME": str(base_root / "airflow")},
+                    base_root / "run-bbc.log", project=args.baseline.resolve(),
+                )
+                shutil.rmtree(base_root / "warehouse", ignore_errors=True)
             else:
                 print(f"[pair {i + 1}/{args.repeats}] bare nlp.pipe on the same texts ...", flush=True)
                 pair["bare"] = run_bare(texts, args.n_process, args.batch_size)
@@ -271,6 +292,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"[pair {i + 1}/{args.repeats}] run {pair['run']['seconds']:.1f} s (NLP stage "
               f"{pair['run']['stages'].get('ingest: NLP', 0.0):.1f} s), bare {pair['bare']['seconds']:.1f} s: "
               f"{pair['ratio']:.2f} x", flush=True)
+        if "baseline" in pair:
+            print(f"[pair {i + 1}/{args.repeats}] baseline {pair['baseline']['seconds']:.1f} s: "
+                  f"{pair['baseline']['seconds'] / pair['bare']['seconds']:.2f} x bare; this checkout / baseline "
+                  f"{pair['run']['seconds'] / pair['baseline']['seconds']:.3f}", flush=True)
         if i:
             shutil.rmtree(pair_root, ignore_errors=True)
     texts.unlink(missing_ok=True)
@@ -278,7 +303,9 @@ def main(argv: list[str] | None = None) -> int:
     results["bbc"], results["bare"] = median["run"], median["bare"]
     results["pairs"] = [{"run_seconds": p["run"]["seconds"], "bare_seconds": p["bare"]["seconds"],
                          "ratio": p["ratio"], "nlp_seconds": p["run"]["stages"].get("ingest: NLP", 0.0),
-                         "peak_mb": p["run"]["peak_mb"]} for p in pairs]
+                         "peak_mb": p["run"]["peak_mb"],
+                         **({"baseline_seconds": p["baseline"]["seconds"]} if "baseline" in p else {})}
+                        for p in pairs]
     print("a run with nothing new ...", flush=True)
     results["noop"] = run_pipeline(env, root / "run-noop.log")
     if args.reuters.is_dir():
@@ -326,6 +353,13 @@ def report(r: dict[str, Any]) -> None:
                   f"{'met' if p['run_seconds'] <= target else 'NOT met'}; peak {p['peak_mb']:.0f} MB")
         met = sum(p["run_seconds"] <= 1.5 * p["bare_seconds"] + 30 for p in pairs)
         print(f"  target met in {met} of {len(pairs)} pairs; the median pair follows")
+    if pairs and "baseline_seconds" in pairs[0]:
+        vs = sorted(p["run_seconds"] / p["baseline_seconds"] for p in pairs)
+        base = sorted(p["baseline_seconds"] / p["bare_seconds"] for p in pairs)
+        seconds = ", ".join(f"{p['baseline_seconds']:.1f} s" for p in pairs)
+        print(f"baseline checkout: {seconds}; median "
+              f"{base[(len(base) - 1) // 2]:.2f} x bare. This checkout / baseline, per pair: "
+              f"{', '.join(f'{v:.3f}' for v in vs)} (median {vs[(len(vs) - 1) // 2]:.3f}; below 1 is faster)")
     target = 1.5 * bare["seconds"] + 30
     print(f"BBC end to end ({bbc['articles']} articles loaded): {bbc['seconds']:.1f} s wall, "
           f"peak memory {bbc['peak_mb']:.0f} MB (PSS, whole process tree)")
