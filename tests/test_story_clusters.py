@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from newswire.extract import StoryClusterer
+from newswire.extract import StoryClusterer, dedup
 from newswire.ingest import cluster
 from newswire.warehouse import ensure_raw_tables
 
@@ -88,7 +88,8 @@ def _count_hashing(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     original = StoryClusterer.minhash
 
     def counting(self: StoryClusterer, body: str):
-        hashed.append(body)
+        if body != dedup.FINGERPRINT_TEXT:  # the settings' fingerprint, not an article
+            hashed.append(body)
         return original(self, body)
 
     monkeypatch.setattr(StoryClusterer, "minhash", counting)
@@ -171,3 +172,32 @@ def test_a_deleted_article_is_no_candidate(tmp_path: Path, monkeypatch: pytest.M
         _insert(con, [("copy", STORY + " More follows.")], 10)
     assert cluster.assign_story_clusters(settings) == 1
     assert _clusters(settings)["copy"] == "copy"
+
+
+def test_keys_made_with_other_settings_are_dropped_and_rebuilt(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A changed hash scheme or banding would make every stored key miss: the index is rebuilt instead."""
+    settings = _settings(tmp_path, monkeypatch)
+    with duckdb.connect(str(settings.work_db)) as con:
+        _insert(con, [("old", STORY), ("other", OTHER)], 0)
+    assert cluster.assign_story_clusters(settings) == 2
+    monkeypatch.setattr(StoryClusterer, "index_fingerprint", lambda self: "settings-of-a-new-release")
+    hashed = _count_hashing(monkeypatch)
+    with duckdb.connect(str(settings.work_db)) as con:
+        con.execute(f"insert into {cluster.BANDS_TABLE} values (42, 'old')")  # a key the old settings made
+        _insert(con, [("copy", STORY + " More follows.")], 10)
+    assert cluster.assign_story_clusters(settings) == 1
+    assert _clusters(settings)["copy"] == "old"
+    assert sorted(hashed) == sorted([STORY, OTHER, STORY + " More follows.", STORY])  # re-indexed, then the candidate
+    with duckdb.connect(str(settings.work_db), read_only=True) as con:
+        assert con.execute(f"select fingerprint from {cluster.META_TABLE}").fetchall() == [
+            ("settings-of-a-new-release",)
+        ]
+        assert con.execute(f"select count(*) from {cluster.BANDS_TABLE} where band_key = 42").fetchone()[0] == 0
+        assert con.execute(f"select count(*) from {cluster.INDEXED_TABLE}").fetchone()[0] == 3
+
+
+def test_the_index_fingerprint_follows_the_settings() -> None:
+    assert StoryClusterer().index_fingerprint() == StoryClusterer().index_fingerprint()
+    assert StoryClusterer(threshold=0.6).index_fingerprint() != StoryClusterer().index_fingerprint()
+    assert StoryClusterer(shingle_size=4).index_fingerprint() != StoryClusterer().index_fingerprint()
+    assert StoryClusterer(num_perm=64).index_fingerprint() != StoryClusterer().index_fingerprint()

@@ -37,6 +37,14 @@ def _shingles(body: str, k: int) -> set[bytes]:
     return {" ".join(tokens[i : i + k]).encode("utf-8") for i in range(len(tokens) - k + 1)}
 
 
+#: A fixed text with mixed case, punctuation and typographic quotes: its band keys
+#: change when the hashing, shingling or normalisation of bodies does.
+FINGERPRINT_TEXT = (
+    "The \u201cProbe\u201d Story: Ministers from Genève and São Paulo met on 3 May \u2014 talks "
+    "resumed after the ceasefire, officials said; markets rose 2.5% and the\u00a0central bank held rates."
+)
+
+
 class StoryClusterer:
     """Assigns story cluster ids: near-duplicate bodies share one id.
 
@@ -80,6 +88,14 @@ class StoryClusterer:
             ).digest()
             keys.append(int.from_bytes(digest, "little", signed=True))
         return keys
+
+    def index_fingerprint(self) -> str:
+        """Changes whenever stored band keys would (hash scheme, permutations, banding,
+        shingling, normalisation), so a table of keys made with other settings is dropped
+        rather than silently missing candidates. Computed from the keys of a fixed text."""
+        keys = self.band_keys(self.minhash(FINGERPRINT_TEXT))
+        settings = f"{self.threshold}|{self.num_perm}|{self.shingle_size}|{keys}"
+        return hashlib.sha256(settings.encode("utf-8")).hexdigest()
 
     def _insert(self, article_id: str, cluster_id: str, mh: MinHash) -> None:
         if article_id in self._minhashes:
