@@ -43,6 +43,7 @@ from typing import Any
 import duckdb
 
 from newswire.config import Settings, get_settings
+from newswire.warehouse import registered
 
 log = logging.getLogger(__name__)
 
@@ -355,9 +356,8 @@ def write_catalog(con: duckdb.DuckDBPyConnection, target: Path) -> Path:
             listing = ", ".join(_lit(f) for f in files)
             cat.execute(f"create view {_rel(table)} as select * from read_parquet([{listing}], union_by_name = true)")
         parts = con.execute("select * from audit.published_parts where removed_at is null").arrow()
-        cat.register("src_parts", parts)
-        cat.execute("create table audit.published_parts as select * from src_parts")
-        cat.unregister("src_parts")
+        with registered(cat, src_parts=parts):
+            cat.execute("create table audit.published_parts as select * from src_parts")
         cat.execute("checkpoint")
     finally:
         cat.close()

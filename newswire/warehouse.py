@@ -133,6 +133,18 @@ def apply_limits(con: duckdb.DuckDBPyConnection) -> None:
 
 
 @contextmanager
+def registered(con: duckdb.DuckDBPyConnection, **tables: Any) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Expose in-memory tables (Arrow, pandas) to `con` by name for one block of SQL."""
+    for name, table in tables.items():
+        con.register(name, table)
+    try:
+        yield con
+    finally:
+        for name in tables:
+            con.unregister(name)
+
+
+@contextmanager
 def connect(settings: Settings | None = None, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
     """Open the working copy; writers must hold the single-slot writer pool."""
     from newswire.runlock import writer_lock

@@ -30,7 +30,7 @@ import pyarrow as pa
 
 from newswire.config import Settings, get_settings
 from newswire.extract import StoryClusterer
-from newswire.warehouse import connect
+from newswire.warehouse import connect, registered
 
 log = logging.getLogger(__name__)
 
@@ -86,8 +86,7 @@ def _assign(con: Any) -> int:
         log.info("story index: %d clustered articles indexed for the first time", backfilled)
     signatures = {article_id: clusterer.minhash(body) for article_id, body in pending}
     bands = _bands_table(clusterer, signatures)
-    con.register("newswire_pending_bands", bands)
-    try:
+    with registered(con, newswire_pending_bands=bands):
         # the articles that share a band with a pending one: the only ones an index of
         # all history could return as candidates for them (ids only: no body is read)
         candidate_ids = [
@@ -100,8 +99,6 @@ def _assign(con: Any) -> int:
                 """
             ).fetchall()
         ]
-    finally:
-        con.unregister("newswire_pending_bands")
     for article_id, cluster_id, body in _clustered_bodies(con, candidate_ids):
         clusterer.add_existing(article_id, cluster_id, body)
     assigned = pa.table(
@@ -113,14 +110,11 @@ def _assign(con: Any) -> int:
         }
     )
     # one set-based update: executemany of row updates cost 2 s per 2,000 articles
-    con.register("newswire_assigned_clusters", assigned)
-    try:
+    with registered(con, newswire_assigned_clusters=assigned):
         con.execute(
             "update raw.articles as a set story_cluster_id = n.story_cluster_id "
             "from newswire_assigned_clusters as n where a.article_id = n.article_id"
         )
-    finally:
-        con.unregister("newswire_assigned_clusters")
     _store(con, bands, list(signatures))
     return assigned.num_rows
 
@@ -175,11 +169,7 @@ def _bands_table(clusterer: StoryClusterer, signatures: dict[str, Any]) -> pa.Ta
 def _store(con: Any, bands: pa.Table, article_ids: list[str]) -> None:
     # A re-loaded article id may leave its old keys behind: they can only add a
     # candidate, which the similarity check then rejects.
-    con.register("newswire_new_bands", bands)
-    con.register("newswire_new_indexed", pa.table({"article_id": pa.array(article_ids, pa.string())}))
-    try:
+    indexed = pa.table({"article_id": pa.array(article_ids, pa.string())})
+    with registered(con, newswire_new_bands=bands, newswire_new_indexed=indexed):
         con.execute(f"insert into {BANDS_TABLE} select band_key, article_id from newswire_new_bands")
         con.execute(f"insert into {INDEXED_TABLE} select article_id from newswire_new_indexed")
-    finally:
-        con.unregister("newswire_new_bands")
-        con.unregister("newswire_new_indexed")

@@ -8,6 +8,7 @@ blocking expectation fails the run, a failed warning is only recorded.
 
 from __future__ import annotations
 
+import copy
 import json
 import logging
 import os
@@ -54,16 +55,23 @@ def _context(root: Path) -> Any:
 
     root.mkdir(parents=True, exist_ok=True)
     ctx = gx.get_context(mode="file", project_root_dir=str(root))
-    try:
-        ctx.variables.progress_bars = {"globally": False, "metric_calculations": False}
-        ctx.variables.save()
-    except Exception:  # noqa: BLE001 - cosmetic only
-        pass
+    wanted = {"globally": False, "metric_calculations": False}
+    if ctx.variables.progress_bars != wanted:
+        # Only written when it differs: every write of great_expectations.yml is a window
+        # in which a killed task leaves the file cut short.
+        try:
+            ctx.variables.progress_bars = wanted
+            ctx.variables.save()
+        except Exception:  # noqa: BLE001 - cosmetic only
+            pass
     return ctx
 
 
 def _asset_and_batch(ctx: Any, name: str) -> Any:
-    ds = ctx.data_sources.add_or_update_pandas("newswire")
+    try:
+        ds = ctx.data_sources.get("newswire")
+    except (LookupError, KeyError, ValueError):
+        ds = ctx.data_sources.add_pandas("newswire")
     try:
         asset = ds.get_asset(name)
     except (LookupError, KeyError, ValueError):
@@ -72,6 +80,45 @@ def _asset_and_batch(ctx: Any, name: str) -> Any:
         return asset.get_batch_definition("whole_batch")
     except (LookupError, KeyError, ValueError):
         return asset.add_batch_definition_whole_dataframe("whole_batch")
+
+
+def _readable(path: Path) -> bool:
+    try:
+        text = path.read_text(encoding="utf-8")
+        if path.suffix == ".json":
+            return isinstance(json.loads(text), dict)
+        if path.suffix == ".yml":
+            import yaml
+
+            return isinstance(yaml.safe_load(text), dict)
+        return bool(text.strip())  # .ge_store_backend_id
+    except Exception:  # noqa: BLE001 - OSError, JSON's ValueError and yaml's YAMLError alike
+        return False
+
+
+def drop_broken_store_files(gx_root: Path) -> list[Path]:
+    """Delete the GX store files that a killed write left empty or cut short.
+
+    GX's file stores write in place, so a task killed mid-write leaves a file that the
+    next context cannot load. Everything in them is re-declared by every validation
+    (suites, validation definitions, checkpoints, the pandas data source) or is a past
+    result that ``audit.validation_results`` also holds, so dropping them loses nothing.
+    """
+    store = gx_root / "gx"
+    if not store.is_dir():
+        return []
+    site = gx_site_dir(gx_root)
+    broken: list[Path] = []
+    for path in store.rglob("*"):
+        if not path.is_file() or site in path.parents:
+            continue
+        if path.suffix in {".json", ".yml"} or path.name == ".ge_store_backend_id":
+            if not _readable(path):
+                broken.append(path)
+    for path in broken:
+        log.warning("GX store file %s was left unreadable by an interrupted run; removed (it is re-declared)", path)
+        path.unlink(missing_ok=True)
+    return broken
 
 
 def _localize_data_docs(gx_root: Path) -> None:
@@ -95,6 +142,52 @@ def _describe_failure(result: Any) -> str:
     return f"{cfg.type}({column}) -> {detail}"
 
 
+def _run_checkpoints(
+    ctx: Any, stage: str, frames: Mapping[str, pd.DataFrame], suites: Mapping[str, Sequence[Any]]
+) -> list[tuple[str, Any]]:
+    """Declare each suite with its checkpoint and run it on its frame."""
+    import great_expectations as gx
+
+    out: list[tuple[str, Any]] = []
+    for name, expectations in suites.items():
+        suite_name = f"{stage}__{name}"
+        # Built whole, then written once: add_expectation on a suite whose name is already
+        # stored rewrites the stored file once per expectation.
+        suite = ctx.suites.add_or_update(
+            gx.ExpectationSuite(name=suite_name, expectations=[copy.copy(e) for e in expectations])
+        )
+        batch_def = _asset_and_batch(ctx, suite_name)
+        vd = ctx.validation_definitions.add_or_update(
+            gx.ValidationDefinition(name=f"{suite_name}__vd", data=batch_def, suite=suite)
+        )
+        checkpoint = ctx.checkpoints.add_or_update(
+            gx.Checkpoint(
+                name=f"{suite_name}__checkpoint",
+                validation_definitions=[vd],
+                actions=[gx.checkpoint.UpdateDataDocsAction(name="update_data_docs")],
+                result_format="SUMMARY",
+            )
+        )
+        out.append((suite_name, checkpoint.run(batch_parameters={"dataframe": frames[name]}, run_id=None)))
+    return out
+
+
+def set_aside_context_config(gx_root: Path) -> list[Path]:
+    """Move great_expectations.yml aside so that GX scaffolds a fresh one.
+
+    The last repair: YAML cut at a line end still parses, so a half-written config is
+    only found by GX failing on it. It holds nothing that a validation does not declare
+    again (the pandas data source, progress bars); the old file is kept for inspection.
+    """
+    config = gx_root / "gx" / "great_expectations.yml"
+    if not config.is_file():
+        return []
+    aside = config.with_name(f"great_expectations.yml.broken-{datetime.now(tz=UTC):%Y%m%dT%H%M%S%f}")
+    config.rename(aside)
+    log.warning("GX config %s could not be used; moved to %s and scaffolded afresh", config, aside.name)
+    return [aside]
+
+
 def validate_frames(
     stage: str,
     frames: Mapping[str, pd.DataFrame],
@@ -111,36 +204,32 @@ def validate_frames(
     ``audit.validation_results`` when a DuckDB connection is given, and the GX
     Data Docs site under `gx_root` is rebuilt by the checkpoint.
     """
-    import great_expectations as gx
-
     from newswire import progress
 
     progress.total("expectations", sum(len(x) for x in suites.values()), add=True)
-    ctx = _context(gx_root)
+    last_error: Exception | None = None
+    for repair in (None, drop_broken_store_files, set_aside_context_config):
+        # A kill mid-write can leave a store file, or great_expectations.yml itself, that GX
+        # cannot load. Everything in them is re-declared below, so repair and try again;
+        # the error is re-raised when no repair is left to try.
+        if repair is not None and not repair(gx_root):
+            continue
+        try:
+            ctx = _context(gx_root)
+            results = _run_checkpoints(ctx, stage, frames, suites)
+            break
+        except Exception as exc:  # noqa: BLE001 - re-raised below when no repair helps
+            last_error = exc
+            log.warning("GX validation of %s failed (%s); looking for a store left broken by a killed run",
+                        stage, exc)
+    else:
+        assert last_error is not None
+        raise last_error
     summary = ValidationSummary(stage=stage, success=True)
     rows: list[tuple[Any, ...]] = []
     now = datetime.now(tz=UTC)
-    for name, expectations in suites.items():
-        df = frames[name]
-        suite_name = f"{stage}__{name}"
-        suite = gx.ExpectationSuite(name=suite_name)
-        for exp in expectations:
-            suite.add_expectation(exp)
-        suite = ctx.suites.add_or_update(suite)
-        batch_def = _asset_and_batch(ctx, suite_name)
-        vd = ctx.validation_definitions.add_or_update(
-            gx.ValidationDefinition(name=f"{suite_name}__vd", data=batch_def, suite=suite)
-        )
-        checkpoint = ctx.checkpoints.add_or_update(
-            gx.Checkpoint(
-                name=f"{suite_name}__checkpoint",
-                validation_definitions=[vd],
-                actions=[gx.checkpoint.UpdateDataDocsAction(name="update_data_docs")],
-                result_format="SUMMARY",
-            )
-        )
-        result = checkpoint.run(batch_parameters={"dataframe": df}, run_id=None)
-        progress.advance("expectations", len(expectations), failed=sum(
+    for suite_name, result in results:
+        progress.advance("expectations", sum(len(vr.results) for vr in result.run_results.values()), failed=sum(
             1 for vr in result.run_results.values() for r in vr.results if not r.success))
         for vr in result.run_results.values():
             for r in vr.results:
