@@ -22,7 +22,7 @@ main_events as (
     select * from {{ ref('int_predicates_main_event') }}
     where
         is_main_event
-        and {{ incremental_filter('articles', "regexp_replace(sentence_id, '-s[0-9]+$', '')") }}
+        and {{ incremental_filter() }}
 ),
 
 predicates as (

@@ -52,6 +52,7 @@ governors as (
 candidates as (
     select
         coded.predicate_id,
+        coded.article_id,
         coded.sentence_id,
         predicates.verb_start,
         predicates.clause_type,
@@ -90,6 +91,7 @@ eligible as (
 final as (
     select
         predicate_id,
+        article_id,
         sentence_id,
         is_statement,
         is_reporting,
