@@ -284,7 +284,11 @@ class _Publisher:
             con.execute("create or replace temp table _pub_group as select unnest(?) as article_id", [group])
             segment = f"{layer}{self.generation:06d}-{i // SEGMENT_ARTICLES:04d}"
             for table in tables:
-                sql = f"select * from {_rel(table)} where article_id in (select article_id from _pub_group)"
+                # rows are appended as articles arrive, so new articles sit at the end: the rowid
+                # bound skips the row groups before their first row (exact: it only narrows)
+                in_group = "article_id in (select article_id from _pub_group)"
+                sql = (f"select * from {_rel(table)} where rowid >= "
+                       f"(select min(rowid) from {_rel(table)} where {in_group}) and {in_group}")
                 # every article has a row in the layer's first table; the others may have none
                 if table == authority or con.execute(f"select count(*) from ({sql})").fetchone()[0]:
                     self.write(table, segment, sql, articles=len(group))

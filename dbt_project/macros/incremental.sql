@@ -31,8 +31,17 @@
 {%- endmacro %}
 
 {#- The SQL filter of an import CTE: `true` on a full build, else "key in the scope".
-    The ref is taken on every render so dbt knows the dependency. -#}
-{% macro incremental_filter(scope='articles', key=none) -%}
+    The ref is taken on every render so dbt knows the dependency.
+
+    `relation` (the ref the CTE reads) lets an article-keyed scope skip most of a
+    table: rows are appended as articles arrive, so a scope of recent articles sits at
+    the end of the table, and `rowid >= (the first row of the scope)` lets DuckDB skip
+    the row groups before it by their row ranges without reading them. Without it,
+    the semi join reads every column of every row of history. The prefilter only
+    narrows what the scope filter keeps anyway (a scope row's rowid is at least the
+    minimum), so it is exact whatever the physical order; views have no rowid and
+    keep the scope filter alone. -#}
+{% macro incremental_filter(scope='articles', key=none, relation=none) -%}
     {%- set scopes = newswire_scopes() -%}
     {%- set scope_model, scope_column = scopes[scope] -%}
     {#- a unit test mocks the model's inputs and builds it in full: no scope -#}
@@ -41,10 +50,26 @@
     {%- endif -%}
     {%- set scope_relation = ref(scope_model) -%}
     {%- if is_incremental() -%}
-        {{ key or scope_column }} in (select {{ scope_column }} from {{ scope_relation }})
+        {%- set in_scope = (key or scope_column) ~ ' in (select ' ~ scope_column ~ ' from ' ~ scope_relation ~ ')' -%}
+        {%- if relation is not none and scope_column == 'article_id' and not key
+            and newswire_is_table(relation) -%}
+            rowid >= (select min(rowid) from {{ relation }} where {{ in_scope }}) and {{ in_scope }}
+        {%- else -%}
+            {{ in_scope }}
+        {%- endif -%}
     {%- else -%}
         true
     {%- endif -%}
+{%- endmacro %}
+
+{#- True when `relation` exists as a table (not a view); false while parsing. -#}
+{% macro newswire_is_table(relation) -%}
+    {%- if not execute -%}
+        {{ return(false) }}
+    {%- endif -%}
+    {%- set found = adapter.get_relation(database=relation.database, schema=relation.schema,
+                                         identifier=relation.identifier) -%}
+    {{ return(found is not none and found.is_table) }}
 {%- endmacro %}
 
 {#- An existing relation of this database by schema and name (no ref, so no dependency);

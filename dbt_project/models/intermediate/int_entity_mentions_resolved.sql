@@ -12,17 +12,17 @@ with
 
 mentions as (
     select * from {{ ref('stg_newswire__entity_mentions') }}
-    where {{ incremental_filter('articles') }}
+    where {{ incremental_filter('articles', relation=ref('stg_newswire__entity_mentions')) }}
 ),
 
 sentences as (
     select * from {{ ref('stg_newswire__sentences') }}
-    where {{ incremental_filter('articles') }}
+    where {{ incremental_filter('articles', relation=ref('stg_newswire__sentences')) }}
 ),
 
 articles as (
     select * from {{ ref('stg_newswire__articles') }}
-    where {{ incremental_filter('articles') }}
+    where {{ incremental_filter('articles', relation=ref('stg_newswire__articles')) }}
 ),
 
 countries as (

@@ -27,7 +27,7 @@ mentions as (
     where
         is_named_entity
         and {{ incremental_filter('entities') }}
-        and {{ incremental_filter('articles') if merge else 'true' }}
+        and {{ incremental_filter('articles', relation=ref('int_entity_mentions_resolved')) if merge else 'true' }}
 ),
 
 stored as (

@@ -19,17 +19,17 @@ with
 
 coded as (
     select * from {{ ref('int_predicates_coded') }}
-    where {{ incremental_filter('articles') }}
+    where {{ incremental_filter('articles', relation=ref('int_predicates_coded')) }}
 ),
 
 actors as (
     select * from {{ ref('int_predicate_actors_resolved') }}
-    where {{ incremental_filter('articles') }}
+    where {{ incremental_filter('articles', relation=ref('int_predicate_actors_resolved')) }}
 ),
 
 predicates as (
     select * from {{ ref('stg_newswire__predicates') }}
-    where {{ incremental_filter('articles') }}
+    where {{ incremental_filter('articles', relation=ref('stg_newswire__predicates')) }}
 ),
 
 sentence_verbs as (

@@ -9,7 +9,7 @@ with
 
 located as (
     select * from {{ ref('int_events_located') }}
-    where {{ incremental_filter('event_articles') }}
+    where {{ incremental_filter('event_articles', relation=ref('int_events_located')) }}
 ),
 
 event_codes as (

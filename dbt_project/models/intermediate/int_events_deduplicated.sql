@@ -7,7 +7,7 @@ with
 
 event_mentions as (
     select * from {{ ref('int_events_coded') }}
-    where {{ incremental_filter('events') }}
+    where {{ incremental_filter('events', relation=ref('int_events_coded')) }}
 ),
 
 ranked as (

@@ -7,17 +7,17 @@ with
 
 selected as (
     select * from {{ ref('int_events_selected') }}
-    where {{ incremental_filter() }}
+    where {{ incremental_filter(relation=ref('int_events_selected')) }}
 ),
 
 places as (
     select * from {{ ref('int_place_mentions_geocoded') }}
-    where {{ incremental_filter() }}
+    where {{ incremental_filter(relation=ref('int_place_mentions_geocoded')) }}
 ),
 
 sentences as (
     select * from {{ ref('int_sentences_classified') }}
-    where {{ incremental_filter() }}
+    where {{ incremental_filter(relation=ref('int_sentences_classified')) }}
 ),
 
 sentence_place as (

@@ -10,34 +10,34 @@ with
 
 coded as (
     select * from {{ ref('int_predicates_coded') }}
-    where {{ incremental_filter() }}
+    where {{ incremental_filter(relation=ref('int_predicates_coded')) }}
 ),
 
 actors as (
     select * from {{ ref('int_event_actors_assigned') }}
-    where {{ incremental_filter() }}
+    where {{ incremental_filter(relation=ref('int_event_actors_assigned')) }}
 ),
 
 main_events as (
     select * from {{ ref('int_predicates_main_event') }}
     where
         is_main_event
-        and {{ incremental_filter() }}
+        and {{ incremental_filter(relation=ref('int_predicates_main_event')) }}
 ),
 
 predicates as (
     select * from {{ ref('stg_newswire__predicates') }}
-    where {{ incremental_filter() }}
+    where {{ incremental_filter(relation=ref('stg_newswire__predicates')) }}
 ),
 
 sentences as (
     select * from {{ ref('int_sentences_classified') }}
-    where {{ incremental_filter() }}
+    where {{ incremental_filter(relation=ref('int_sentences_classified')) }}
 ),
 
 articles as (
     select * from {{ ref('stg_newswire__articles') }}
-    where {{ incremental_filter() }}
+    where {{ incremental_filter(relation=ref('stg_newswire__articles')) }}
 ),
 
 candidate_events as (

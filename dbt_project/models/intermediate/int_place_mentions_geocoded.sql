@@ -8,7 +8,7 @@ mentions as (
     select * from {{ ref('int_entity_mentions_resolved') }}
     where
         entity_label in ('GPE', 'LOC', 'FAC')
-        and {{ incremental_filter('articles') }}
+        and {{ incremental_filter('articles', relation=ref('int_entity_mentions_resolved')) }}
 ),
 
 places as (

@@ -19,24 +19,24 @@ with
 
 predicates as (
     select * from {{ ref('stg_newswire__predicates') }}
-    where {{ incremental_filter('articles') }}
+    where {{ incremental_filter('articles', relation=ref('stg_newswire__predicates')) }}
 ),
 
 arguments as (
     select * from {{ ref('int_predicate_arguments_unnested') }}
-    where {{ incremental_filter('articles') }}
+    where {{ incremental_filter('articles', relation=ref('int_predicate_arguments_unnested')) }}
 ),
 
 mentions as (
     select * from {{ ref('int_entity_mentions_resolved') }}
     where
         is_named_entity
-        and {{ incremental_filter('articles') }}
+        and {{ incremental_filter('articles', relation=ref('int_entity_mentions_resolved')) }}
 ),
 
 sentences as (
     select * from {{ ref('stg_newswire__sentences') }}
-    where {{ incremental_filter('articles') }}
+    where {{ incremental_filter('articles', relation=ref('stg_newswire__sentences')) }}
 ),
 
 subjects as (

@@ -4,7 +4,7 @@ with
 
 predicates as (
     select * from {{ ref('stg_newswire__predicates') }}
-    where {{ incremental_filter('articles') }}
+    where {{ incremental_filter('articles', relation=ref('stg_newswire__predicates')) }}
 ),
 
 unnested as (

@@ -31,12 +31,12 @@ with
 
 predicates as (
     select * from {{ ref('stg_newswire__predicates') }}
-    where {{ incremental_filter('articles') }}
+    where {{ incremental_filter('articles', relation=ref('stg_newswire__predicates')) }}
 ),
 
 arguments as (
     select * from {{ ref('int_predicate_arguments_unnested') }}
-    where {{ incremental_filter('articles') }}
+    where {{ incremental_filter('articles', relation=ref('int_predicate_arguments_unnested')) }}
 ),
 
 verb_patterns as (

@@ -28,12 +28,12 @@ with
 
 coded as (
     select * from {{ ref('int_predicates_coded') }}
-    where {{ incremental_filter('articles') }}
+    where {{ incremental_filter('articles', relation=ref('int_predicates_coded')) }}
 ),
 
 predicates as (
     select * from {{ ref('stg_newswire__predicates') }}
-    where {{ incremental_filter('articles') }}
+    where {{ incremental_filter('articles', relation=ref('stg_newswire__predicates')) }}
 ),
 
 governors as (

@@ -6,12 +6,12 @@ with
 
 sentences as (
     select * from {{ ref('stg_newswire__sentences') }}
-    where {{ incremental_filter('articles') }}
+    where {{ incremental_filter('articles', relation=ref('stg_newswire__sentences')) }}
 ),
 
 articles as (
     select * from {{ ref('stg_newswire__articles') }}
-    where {{ incremental_filter('articles') }}
+    where {{ incremental_filter('articles', relation=ref('stg_newswire__articles')) }}
 ),
 
 lexicon as (

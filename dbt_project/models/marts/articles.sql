@@ -9,22 +9,22 @@ with
 
 articles as (
     select * from {{ ref('stg_newswire__articles') }}
-    where {{ incremental_filter('articles') }}
+    where {{ incremental_filter('articles', relation=ref('stg_newswire__articles')) }}
 ),
 
 sentences as (
     select * from {{ ref('int_sentences_classified') }}
-    where {{ incremental_filter('articles') }}
+    where {{ incremental_filter('articles', relation=ref('int_sentences_classified')) }}
 ),
 
 mentions as (
     select * from {{ ref('int_entity_mentions_resolved') }}
-    where {{ incremental_filter('articles') }}
+    where {{ incremental_filter('articles', relation=ref('int_entity_mentions_resolved')) }}
 ),
 
 event_mentions as (
     select * from {{ ref('int_events_coded') }}
-    where {{ incremental_filter('articles') }}
+    where {{ incremental_filter('articles', relation=ref('int_events_coded')) }}
 ),
 
 sentence_counts as (

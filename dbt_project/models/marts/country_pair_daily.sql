@@ -9,7 +9,7 @@ events as (
         not is_negated
         and actor1_country is not null
         and actor2_country is not null
-        and {{ incremental_filter('event_days') }}
+        and {{ incremental_filter('event_days', relation=ref('events')) }}
 ),
 
 final as (

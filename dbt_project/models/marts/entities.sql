@@ -7,7 +7,7 @@ with
 
 stats as (
     select * from {{ ref('int_entity_stats') }}
-    where {{ incremental_filter('entities') }}
+    where {{ incremental_filter('entities', relation=ref('int_entity_stats')) }}
 ),
 
 label_counts as (

@@ -9,7 +9,7 @@ mentions as (
     select * from {{ ref('int_entity_mentions_resolved') }}
     where
         is_named_entity
-        and {{ incremental_filter('articles') }}
+        and {{ incremental_filter('articles', relation=ref('int_entity_mentions_resolved')) }}
 ),
 
 final as (

@@ -7,7 +7,7 @@ with
 
 event_mentions as (
     select * from {{ ref('int_events_coded') }}
-    where {{ incremental_filter('event_articles') }}
+    where {{ incremental_filter('event_articles', relation=ref('int_events_coded')) }}
     -- two predicates of one verb (split coordinated subjects) can code the same event:
     -- the mention id breaks the tie, so every build keeps the same one
     qualify row_number() over (partition by event_id, sentence_id order by verb_start asc, event_mention_id asc) = 1

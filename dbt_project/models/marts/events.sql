@@ -6,7 +6,7 @@ with
 
 events as (
     select * from {{ ref('int_events_deduplicated') }}
-    where {{ incremental_filter('events') }}
+    where {{ incremental_filter('events', relation=ref('int_events_deduplicated')) }}
 ),
 
 event_codes as (
