@@ -135,12 +135,14 @@ def apply_limits(con: duckdb.DuckDBPyConnection) -> None:
 @contextmanager
 def registered(con: duckdb.DuckDBPyConnection, **tables: Any) -> Iterator[duckdb.DuckDBPyConnection]:
     """Expose in-memory tables (Arrow, pandas) to `con` by name for one block of SQL."""
-    for name, table in tables.items():
-        con.register(name, table)
+    done: list[str] = []
     try:
+        for name, table in tables.items():
+            con.register(name, table)
+            done.append(name)
         yield con
     finally:
-        for name in tables:
+        for name in done:
             con.unregister(name)
 
 

@@ -84,3 +84,15 @@ def test_readable_store_files_are_kept(tmp_path: Path) -> None:
     before = sorted(p for p in (gx_root / "gx").rglob("*") if p.is_file())
     assert drop_broken_store_files(gx_root) == []
     assert sorted(p for p in (gx_root / "gx").rglob("*") if p.is_file()) == before
+
+
+def test_an_error_that_is_not_the_store_is_raised_and_the_store_is_kept(tmp_path: Path) -> None:
+    gx_root = tmp_path / "gx"
+    validate_frames("raw", _frames(), _suites(), run_id="r1", gx_root=gx_root)
+    before = sorted(p for p in (gx_root / "gx").rglob("*") if p.is_file() and "data_docs" not in p.parts)
+
+    with pytest.raises(KeyError, match="articles"):
+        validate_frames("raw", {}, _suites(), run_id="r2", gx_root=gx_root)  # no frame for the suite
+    after = sorted(p for p in (gx_root / "gx").rglob("*") if p.is_file() and "data_docs" not in p.parts)
+    assert after == before
+    assert not list((gx_root / "gx").glob("great_expectations.yml.broken-*"))

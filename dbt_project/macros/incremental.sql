@@ -53,7 +53,7 @@
         {%- set in_scope = (key or scope_column) ~ ' in (select ' ~ scope_column ~ ' from ' ~ scope_relation ~ ')' -%}
         {%- if relation is not none and scope_column == 'article_id' and not key
             and newswire_is_table(relation) -%}
-            rowid >= (select min(rowid) from {{ relation }} where {{ in_scope }}) and {{ in_scope }}
+            (rowid >= (select min(rowid) from {{ relation }} where {{ in_scope }}) and {{ in_scope }})
         {%- else -%}
             {{ in_scope }}
         {%- endif -%}

@@ -27,6 +27,9 @@ log = logging.getLogger(__name__)
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
 
 
+CONFIG_FILE = "great_expectations.yml"
+
+
 class ValidationFailed(RuntimeError):
     """A blocking expectation failed; the message lists which and why."""
 
@@ -112,6 +115,8 @@ def drop_broken_store_files(gx_root: Path) -> list[Path]:
     for path in store.rglob("*"):
         if not path.is_file() or site in path.parents:
             continue
+        if path.name == CONFIG_FILE:
+            continue  # GX finds a half-written config itself; _open_context sets it aside
         if path.suffix in {".json", ".yml"} or path.name == ".ge_store_backend_id":
             if not _readable(path):
                 broken.append(path)
@@ -151,8 +156,8 @@ def _run_checkpoints(
     out: list[tuple[str, Any]] = []
     for name, expectations in suites.items():
         suite_name = f"{stage}__{name}"
-        # Built whole, then written once: add_expectation on a suite whose name is already
-        # stored rewrites the stored file once per expectation.
+        # Built whole, then written as a whole file: add_expectation on a suite whose name is
+        # already stored would rewrite the stored file once per expectation.
         suite = ctx.suites.add_or_update(
             gx.ExpectationSuite(name=suite_name, expectations=[copy.copy(e) for e in expectations])
         )
@@ -172,6 +177,17 @@ def _run_checkpoints(
     return out
 
 
+def _open_context(gx_root: Path) -> Any:
+    """The file context; a great_expectations.yml that GX cannot load is set aside once."""
+    try:
+        return _context(gx_root)
+    except Exception as exc:
+        if not set_aside_context_config(gx_root):
+            raise
+        log.warning("GX could not load its config (%s); scaffolded afresh", exc)
+        return _context(gx_root)
+
+
 def set_aside_context_config(gx_root: Path) -> list[Path]:
     """Move great_expectations.yml aside so that GX scaffolds a fresh one.
 
@@ -179,7 +195,7 @@ def set_aside_context_config(gx_root: Path) -> list[Path]:
     only found by GX failing on it. It holds nothing that a validation does not declare
     again (the pandas data source, progress bars); the old file is kept for inspection.
     """
-    config = gx_root / "gx" / "great_expectations.yml"
+    config = gx_root / "gx" / CONFIG_FILE
     if not config.is_file():
         return []
     aside = config.with_name(f"great_expectations.yml.broken-{datetime.now(tz=UTC):%Y%m%dT%H%M%S%f}")
@@ -207,24 +223,18 @@ def validate_frames(
     from newswire import progress
 
     progress.total("expectations", sum(len(x) for x in suites.values()), add=True)
-    last_error: Exception | None = None
-    for repair in (None, drop_broken_store_files, set_aside_context_config):
-        # A kill mid-write can leave a store file, or great_expectations.yml itself, that GX
-        # cannot load. Everything in them is re-declared below, so repair and try again;
-        # the error is re-raised when no repair is left to try.
-        if repair is not None and not repair(gx_root):
-            continue
-        try:
-            ctx = _context(gx_root)
-            results = _run_checkpoints(ctx, stage, frames, suites)
-            break
-        except Exception as exc:  # noqa: BLE001 - re-raised below when no repair helps
-            last_error = exc
-            log.warning("GX validation of %s failed (%s); looking for a store left broken by a killed run",
-                        stage, exc)
-    else:
-        assert last_error is not None
-        raise last_error
+    ctx = _open_context(gx_root)
+    try:
+        results = _run_checkpoints(ctx, stage, frames, suites)
+    except Exception as exc:
+        # A kill mid-write can leave a suite, validation definition or checkpoint file that
+        # GX cannot load. They are all re-declared by this run: drop them and run once more.
+        # Any other error is raised as it is, and nothing is set aside.
+        if not drop_broken_store_files(gx_root):
+            raise
+        log.warning("GX validation of %s failed on a store file left broken by a killed run (%s); retrying",
+                    stage, exc)
+        results = _run_checkpoints(_open_context(gx_root), stage, frames, suites)
     summary = ValidationSummary(stage=stage, success=True)
     rows: list[tuple[Any, ...]] = []
     now = datetime.now(tz=UTC)
